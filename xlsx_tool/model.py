@@ -29,6 +29,10 @@ TITLE_ROW = 0
 HINT_ROW = 1
 FIRST_TABLE_ROW = 2
 SEP = " › "
+INFO_FIRST_ROW = 3
+NARRATIVE_FIRST_ROW = 3
+FORMAT_ID = "format_id"
+FORMAT_LABEL = "年报格式"
 
 
 def a1(row: int, col: int) -> str:
@@ -356,6 +360,24 @@ class Format:
     def label(self) -> str:
         """e.g. ``2021（国办公开办函〔2021〕30号）``."""
         return f"{self.id}（{self.document}）"
+
+    # -- the other sheets: 基本信息 and 正文 ------------------------------------------------------
+    def info_cells(self) -> dict[str, tuple[int, int]]:
+        """基本信息: field id → (row, col) of its input cell; also ``format_id`` (locked, holds
+        the format id).  Layout: row 0 title, row 1 hint, row 2 column heads
+        (项目 | 填写内容 | 填写说明), then one field per row, a blank row, then 年报格式."""
+        pos = {f["id"]: (INFO_FIRST_ROW + i, 1) for i, f in enumerate(self.info)}
+        pos[FORMAT_ID] = (INFO_FIRST_ROW + len(self.info) + 1, 1)
+        return pos
+
+    def narrative_rows(self) -> dict[str, tuple[int, int, int]]:
+        """正文: section id → (heading row, first paragraph row, last paragraph row); paragraphs are
+        in column B (1), one per row.  Layout: row 0 title, row 1 hint, row 2 column heads."""
+        out, r = {}, NARRATIVE_FIRST_ROW
+        for s in self.narrative:
+            out[s["id"]] = (r, r + 1, r + self.paragraph_rows)
+            r += self.paragraph_rows + 1
+        return out
 
     def rule_for_total(self, cell_id: str) -> Rule | None:
         """The first ``total`` rule whose total is this cell (its formula in the template)."""

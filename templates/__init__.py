@@ -1,0 +1,1 @@
+"""Word report templates (built by ``python -m xlsx_tool.templates.build``)."""
