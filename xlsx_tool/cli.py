@@ -1,0 +1,198 @@
+"""``xlsx-tool``: the command line, a thin layer over the pipeline modules.
+
+formats/model → template (write the workbook) → read → check → render (Word, PDF).
+Each sub-command imports only the modules it needs (start-up time dominates these runs).
+Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable input or output.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+from .findings import UserError
+
+SAMPLES = ("wenchang-2020.toml", "demo-county-2025.toml")
+
+
+def _last_year() -> int:
+    return datetime.date.today().year - 1
+
+
+def _format_for(args) -> str:
+    from . import formats
+
+    if args.format:
+        if args.format not in formats.available():
+            raise UserError("F08", f"--format {args.format}", "可选：" + "、".join(formats.available()))
+        return args.format
+    return formats.for_year(args.year)
+
+
+def cmd_template(args) -> int:
+    from .template import write_template
+
+    fid = _format_for(args)
+    out = Path(args.output or f"{args.year}年政府信息公开年报数据.xlsx")
+    path = write_template(out, fid, year=args.year, org=args.org or "", force=args.force)
+    from .model import load
+
+    print(f"已生成填报模板：{path}")
+    print(f"年报格式：{load(fid).label}，报告年度：{args.year}")
+    print(f"请在 Excel、WPS 或 LibreOffice 中填写浅黄色单元格，保存后运行：xlsx-tool check \"{path.name}\"")
+    return 0
+
+
+def cmd_fields(args) -> int:
+    from .fields import describe
+
+    fid = _format_for(args)
+    rows = describe(fid)
+    if args.json:
+        print(json.dumps({"format": fid, "fields": rows}, ensure_ascii=False, indent=1))
+    else:
+        print(f"年报格式 {fid} 的全部字段（Word 模板中写作 {{{{ v.字段名 }}}}，基本信息写作 {{{{ info.字段名 }}}}）：")
+        for r in rows:
+            print(f"{r['id']}\t{r['sheet']}!{r['cell']}\t{r['type']}\t{r['labels']}")
+    return 0
+
+
+def _check(args):
+    from .check import check_file
+
+    return check_file(args.file, blank_as_zero=args.blank_as_zero)
+
+
+def cmd_check(args) -> int:
+    from .check import text_report
+
+    result = _check(args)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
+    else:
+        print(text_report(result))
+    return 0 if result.ok else 1
+
+
+def _render(result, out: Path, args) -> list[Path]:
+    from .render import render_docx
+
+    written = [render_docx(result.data, out, template=args.template, force=args.force)]
+    if args.pdf:
+        from .pdf import to_pdf
+
+        written.append(to_pdf(written[0], force=args.force))
+    return written
+
+
+def cmd_render(args) -> int:
+    from .check import text_report
+
+    result = _check(args)
+    if not result.ok and not args.allow_errors:
+        print(text_report(result))
+        print("发现错误，未生成报告。请改正后重新运行；确需先出草稿可加 --allow-errors。")
+        return 1
+    if result.warnings or result.errors:
+        print(f"检查：{len(result.errors)} 个错误、{len(result.warnings)} 个提示（详见 xlsx-tool check）。")
+    src = Path(args.file)
+    out = Path(args.output) if args.output else src.with_suffix(".docx")
+    for p in _render(result, out, args):
+        print(f"已生成：{p}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from . import sample
+    from .check import check_file, text_report
+
+    out_dir = Path(args.output)
+    if not out_dir.exists():
+        out_dir.mkdir(parents=True)
+    status = 0
+    for name in SAMPLES:
+        stem = Path(name).stem
+        xlsx = sample.write_workbook(sample.bundled(name), out_dir / f"{stem}.xlsx", force=args.force)
+        result = check_file(xlsx)
+        print(text_report(result))
+        args.file = str(xlsx)
+        for p in _render(result, out_dir / f"{stem}.docx", args):
+            print(f"已生成：{p}")
+        print(f"已生成：{xlsx}（由样例数据 {name} 填好的工作簿）\n")
+        status |= 0 if result.ok else 1
+    print(f"演示完成，文件在：{out_dir.resolve()}")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xlsx-tool", description="政府信息公开工作年度报告：生成填报模板、核对勾稽关系、生成 Word 报告。")
+    p.add_argument("--debug", action="store_true", help="出错时显示完整的程序调用栈（供技术人员排查）")
+    sub = p.add_subparsers(dest="command", metavar="命令", required=True)
+
+    t = sub.add_parser("template", help="生成锁定的 Excel 填报模板")
+    t.add_argument("--year", type=int, default=_last_year(), help="报告年度（默认上一年）")
+    t.add_argument("--format", help="年报格式 2019 或 2021（默认按年度：2020 年及以前用 2019）")
+    t.add_argument("--org", help="机关名称，如“某某镇人民政府”")
+    t.add_argument("-o", "--output", help="输出的 .xlsx（默认“年度年政府信息公开年报数据.xlsx”）")
+    t.add_argument("--force", action="store_true", help="允许覆盖已有文件")
+    t.set_defaults(func=cmd_template)
+
+    f = sub.add_parser("fields", help="列出全部字段（单元格名称、位置、类型、标签）")
+    f.add_argument("--year", type=int, default=_last_year(), help="报告年度（决定默认格式）")
+    f.add_argument("--format", help="年报格式 2019 或 2021")
+    f.add_argument("--json", action="store_true", help="以 JSON 输出")
+    f.set_defaults(func=cmd_fields)
+
+    c = sub.add_parser("check", help="读取填好的工作簿并核对勾稽关系")
+    c.add_argument("file", help="填好的 .xlsx（也可 .xls、.ods）")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出")
+    c.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
+    c.set_defaults(func=cmd_check)
+
+    r = sub.add_parser("render", help="核对后生成 Word 报告")
+    r.add_argument("file", help="填好的 .xlsx（也可 .xls、.ods）")
+    r.add_argument("-o", "--output", help="输出的 .docx（默认与输入同名）")
+    r.add_argument("--template", help="自定义 Word 模板（.docx）")
+    r.add_argument("--allow-errors", action="store_true", help="有错误时仍生成报告（草稿）")
+    r.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
+    r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 输出 PDF")
+    r.add_argument("--force", action="store_true", help="允许覆盖已有文件")
+    r.set_defaults(func=cmd_render)
+
+    d = sub.add_parser("demo", help="用内置样例走一遍：生成模板→填写→检查→生成报告")
+    d.add_argument("-o", "--output", default="年报演示", help="输出文件夹（默认“年报演示”）")
+    d.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
+    d.add_argument("--force", action="store_true", help="允许覆盖已有文件")
+    d.set_defaults(func=cmd_demo, template=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as err:
+        print(err.text(), file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:  # output piped into head/more that closed early
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("已中断，未写入任何不完整的文件。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: never a traceback for a clerk
+        if args.debug:
+            raise
+        print(f"[错误] 程序内部出错：{type(exc).__name__}: {exc}\n    处理：请加 --debug 重新运行，把输出发给技术人员。", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

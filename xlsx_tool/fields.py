@@ -1,0 +1,52 @@
+"""Every field of a format, described for people: ``xlsx-tool fields`` and custom Word templates.
+
+Each field is what a workbook cell's defined name and a Word-template placeholder are called.
+"""
+from __future__ import annotations
+
+from . import model
+
+TYPE_NAMES = {
+    "count": "件数（不小于 0 的整数）",
+    "signed_count": "增减数（整数，可为负）",
+    "money": "金额（万元，最多 6 位小数）",
+    "amount": "金额（单位由填报人选择）",
+    "text": "文字",
+    "year": "年份",
+    "paragraphs": "段落（每行一段）",
+    "choice": "选项",
+}
+
+
+def describe(format_id: str) -> list[dict]:
+    """One dict per field: ``id``, ``placeholder`` (as written in a Word template), ``sheet``,
+    ``cell`` (A1, or a range for narrative), ``type`` (Chinese), ``labels`` (table › row › column
+    exactly as printed, or the label on the sheet), ``input`` (False for totals), ``example``."""
+    fmt = model.load(format_id)
+    out = []
+    info_pos = fmt.info_cells()
+    for f in fmt.info:
+        out.append(dict(id=f["id"], placeholder=f"{{{{ info.{f['id']} }}}}", sheet=fmt.info_sheet,
+                        cell=model.a1(*info_pos[f["id"]]), type=TYPE_NAMES[f["type"]],
+                        labels=f"{fmt.info_sheet}{model.SEP}{f['label']}", input=True,
+                        example=f.get("example", "")))
+    for sid, (_, first, last) in fmt.narrative_rows().items():
+        sec = next(s for s in fmt.narrative if s["id"] == sid)
+        out.append(dict(id=f"narrative_{sid}", placeholder=f"{{%p for para in narrative.{sid} %}}{{{{ para }}}}{{%p endfor %}}",
+                        sheet=fmt.narrative_sheet, cell=f"{model.a1(first, 1)}:{model.a1(last, 1)}",
+                        type=TYPE_NAMES["paragraphs"], labels=f"{fmt.narrative_sheet}{model.SEP}{sec['label']}",
+                        input=True, example="（该部分的正文段落）"))
+    for tl in fmt.tables:
+        for c in sorted(tl.cells, key=lambda c: (c.row, c.col)):
+            out.append(dict(id=c.id, placeholder=f"{{{{ v.{c.id} }}}}", sheet=c.sheet, cell=c.a1,
+                            type=TYPE_NAMES[c.type] + ("，合计公式" if c.total_of else ""),
+                            labels=c.label_path, input=c.is_input,
+                            example="24252.311082" if c.type == "money" else "0"))
+        out.append(dict(id=tl.note_id, placeholder=f"{{{{ notes.{tl.id} }}}}", sheet=tl.sheet,
+                        cell=model.a1(tl.note.row, tl.note.col), type=TYPE_NAMES["text"],
+                        labels=f"{tl.heading}{model.SEP}注", input=True, example="注：本表数据含上年度结转数量。"))
+        for spec, _, box in tl.choices:
+            out.append(dict(id=spec["id"], placeholder=f"{{{{ choices.{spec['id']} }}}}", sheet=tl.sheet,
+                            cell=model.a1(box.row, box.col), type=TYPE_NAMES["choice"] + "：" + "/".join(spec["choices"]),
+                            labels=f"{tl.heading}{model.SEP}{spec['label']}", input=True, example=spec["default"]))
+    return out
