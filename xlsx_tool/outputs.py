@@ -1,0 +1,69 @@
+"""Writing output files safely: refuse to clobber, never touch the input, write atomically.
+
+Every file the tool writes goes through :func:`atomic_write`: the content is written to a
+temporary file in the target folder and renamed over the target only when complete, so an
+interrupted run leaves either the old file or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from .findings import UserError
+
+
+def check_target(out: str | Path, *, force: bool = False, inputs: tuple = ()) -> Path:
+    """Validate an output path before any work is done; returns it as a ``Path``.
+
+    ``UserError`` O04 if it is one of ``inputs``; O01 if it exists and not ``force``; O02 if its
+    folder is missing; O03 if the folder is not writable (or the target is a folder).
+    """
+    out = Path(out)
+    for src in inputs:
+        if src and Path(src).exists() and out.exists() and os.path.samefile(src, out):
+            raise UserError("O04", str(out))
+        if src and os.path.abspath(src) == os.path.abspath(out):
+            raise UserError("O04", str(out))
+    if out.is_dir():
+        raise UserError("O03", str(out), "这是一个文件夹")
+    if out.exists() and not force:
+        raise UserError("O01", str(out))
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError("O02", str(folder))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError("O03", str(folder))
+    return out
+
+
+@contextmanager
+def atomic_write(out: str | Path, *, force: bool = False, inputs: tuple = ()):
+    """Yield a temporary path beside ``out``; on success rename it to ``out``, else delete it.
+
+    Usage::
+
+        with atomic_write(target, force=args.force) as tmp:
+            workbook_writer(tmp)
+    """
+    out = check_target(out, force=force, inputs=inputs)
+    fd, tmp = tempfile.mkstemp(prefix=".~" + out.stem + ".", suffix=out.suffix + ".tmp",
+                               dir=str(out.parent) if str(out.parent) else ".")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_bytes(out: str | Path, content: bytes, *, force: bool = False, inputs: tuple = ()) -> Path:
+    """Atomically write ``content`` to ``out`` (same checks as :func:`check_target`)."""
+    with atomic_write(out, force=force, inputs=inputs) as tmp:
+        tmp.write_bytes(content)
+    return Path(out)
