@@ -1,0 +1,400 @@
+"""正文 (narrative) paragraphs against the tables: placeholders, contradictions and year slips.
+
+* **Placeholders** (:func:`resolve`, :func:`substitute`): a clerk writes ``{表三.本年新收.总计}``
+  in a paragraph and the report prints the table's number, so the text cannot drift from the
+  tables.  ``{sheet.row.column}``: the sheet is 表二/表三/表四, then labels of the cell in printed
+  order (row labels, then column labels).  Each part matches a label exactly, without its
+  numbering prefix (一、 （一） 1.), or as a substring; the placeholder must single out one cell,
+  preferring cells where every part matched exactly.  Also ``{request_new_total}`` (a field id),
+  full-width ``｛｝``, and ``．``/``。`` as separators.  Unknown or ambiguous → N03.
+* **Contradictions** (N01): :data:`CLAIMS`, the phrases clerks write with a number ("本年新收政府
+  信息公开申请335件") and the cells that number must equal.
+* **Year slips** (N02): a year other than the report year before a verb of this year's work
+  ("2019年文昌镇通过政务微博…发布" in a 2020 report).
+
+Locations: ``ReportData`` keeps only the non-empty paragraphs, not their rows, so a finding names
+the sheet 正文 and ``labels`` = ``正文 › （二）依申请公开 › 第1段``; a caller that knows the rows
+passes ``rows`` = {section id: [0-based row of each kept paragraph]} and ``cell`` is then set too.
+"""
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from . import findings as _findings
+from .data import Number, ReportData
+from .findings import Finding
+from .model import SEP, Format, a1, load
+
+PLACEHOLDER_HELP = (
+    "正文中可以用占位符引用表格中的数字，生成报告时自动替换为表格中的数值，正文与表格就不会不一致。"
+    "写法：{表名.行.列}，表名为 表二、表三 或 表四；行、列写表格中的标签，可省略“一、”“（一）”“1.”等序号，"
+    "也可只写标签中能唯一确定该单元格的一段文字（表四没有行标签，只写列）；花括号和句点也可用全角“｛｝．。”。例如：\n"
+    "  本年新收政府信息公开申请{表三.本年新收.总计}件\n"
+    "  公开行政许可决定{表二.行政许可.处理决定数量}件\n"
+    "  被申请行政复议{表四.行政复议.总计}件，未经复议直接起诉{表四.未经复议直接起诉.总计}件\n"
+    "也可以写字段名，如 {request_new_total}（字段名见 xlsx-tool fields）。"
+    "正文中的花括号只用于占位符；无法识别或对应多个单元格的占位符，检查时报错 N03 并列出可选写法。"
+)
+
+SHEETS = {"表二": "表二", "表三": "表三", "表四": "表四", "表2": "表二", "表3": "表三", "表4": "表四"}
+_PLACEHOLDER = re.compile(r"[{｛]([^{}｛｝\n]{0,120}?)[}｝]")
+_FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+# -- placeholders ------------------------------------------------------------------------------
+def _norm(text: str) -> str:
+    """NFKC (full-width → ASCII, ``．`` → ``.``), ``。`` → ``.``, all spaces removed."""
+    return "".join(unicodedata.normalize("NFKC", text).replace("。", ".").split())
+
+
+def _label_match(part: str, label: str) -> int:
+    """2 = exact (or exact without the numbering prefix), 1 = substring, 0 = no match."""
+    lab = _norm(label)
+    if not part or not lab:
+        return 0
+    if part in (lab, _NUMBERING.sub("", lab)):
+        return 2
+    return 1 if part in lab else 0
+
+
+def _score(parts: list[str], labels: tuple[str, ...]) -> int:
+    """How well ``parts`` map, in order, onto distinct ``labels``: 2 all exact, 1 some by
+    substring, 0 not at all.  Consecutive parts may be re-joined with ``.`` (``1.属于国家秘密``)."""
+    def go(i: int, j: int) -> int:
+        if i == len(parts):
+            return 2
+        best = 0
+        for k in range(i + 1, len(parts) + 1):
+            part = ".".join(parts[i:k])
+            for lab in range(j, len(labels)):
+                m = _label_match(part, labels[lab])
+                if m and (rest := go(k, lab + 1)):
+                    best = max(best, min(m, rest))
+        return best
+    return go(0, 0)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Result of :func:`lookup`: ``cell`` (a field id, or ``None``), ``candidates`` (field ids that
+    also match, or near misses) and ``reason``: ``ok``, ``ambiguous``, ``unknown`` or ``sheet``."""
+    cell: str | None
+    candidates: tuple[str, ...] = ()
+    reason: str = "ok"
+
+
+@lru_cache(maxsize=4096)
+def _lookup(fmt_id: str, content: str) -> Lookup:
+    fmt = load(fmt_id)
+    text = _norm(content)
+    if _FIELD_ID.fullmatch(text):
+        if text in fmt.cells:
+            return Lookup(text)
+        return Lookup(None, tuple(difflib.get_close_matches(text, list(fmt.cells), n=5)), "unknown")
+    parts = [p for p in text.split(".") if p]
+    sheet = SHEETS.get(parts[0]) if parts else None
+    if sheet:
+        parts = parts[1:]
+    elif parts and parts[0].startswith("表") and len(parts) > 1:
+        return Lookup(None, (), "sheet")
+    cells = [c for c in fmt.cells.values() if sheet in (None, c.sheet)]
+    if not parts:
+        return Lookup(None, (), "unknown")
+    scored = [(s, c.id) for c in cells if (s := _score(parts, c.rows + c.cols))]
+    pool = [cid for s, cid in scored if s == 2] or [cid for _, cid in scored]
+    if len(pool) == 1:
+        return Lookup(pool[0])
+    if pool:
+        return Lookup(None, tuple(pool), "ambiguous")
+    hits = {c.id: sum(any(_label_match(p, lab) for lab in c.rows + c.cols) for p in parts) for c in cells}
+    top = max(hits.values(), default=0)
+    return Lookup(None, tuple(cid for cid, h in hits.items() if h == top)[:5] if top else (), "unknown")
+
+
+def lookup(fmt: Format, content: str) -> Lookup:
+    """The cell a placeholder's content (without braces) names, e.g. ``表三.本年新收.总计``."""
+    return _lookup(fmt.id, content)
+
+
+def placeholder_for(fmt: Format, cell_id: str) -> str:
+    """The shortest ``{sheet.row.column}`` written with printed labels that names ``cell_id``
+    (row = the innermost row label; columns = as many innermost column labels as needed)."""
+    c = fmt.cells[cell_id]
+    rows = [c.row_label] if c.row_label else []
+    for k in range(1, len(c.cols) + 1):
+        content = ".".join([c.sheet, *rows, *c.cols[-k:]])
+        if lookup(fmt, content).cell == cell_id:
+            return "{" + content + "}"
+    return "{" + cell_id + "}"
+
+
+def format_value(value: Number) -> str:
+    """A value as the Word report prints it: ``12``, ``-8``, ``24.31`` (no exponent, no trailing
+    zeros)."""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def resolve(fmt: Format, text: str, values: Mapping[str, Number] | None = None) -> tuple[str, list[str]]:
+    """``text`` with every placeholder that names one cell replaced by its value from ``values``
+    (formatted by :func:`format_value`), and the unresolved placeholders as typed (left in the
+    text).  Without ``values`` resolved placeholders become the canonical ``{field_id}``."""
+    unresolved: list[str] = []
+
+    def repl(m: re.Match) -> str:
+        found = lookup(fmt, m.group(1))
+        if found.cell is None:
+            unresolved.append(m.group(0))
+            return m.group(0)
+        return "{" + found.cell + "}" if values is None else format_value(values[found.cell])
+
+    return _PLACEHOLDER.sub(repl, text), unresolved
+
+
+def _paragraphs(data: ReportData, rows: Mapping[str, list[int]] | None) -> Iterator[tuple[str, int, str, dict]]:
+    """``(section id, index, paragraph, where)``; ``where`` = the Finding location keywords."""
+    fmt = data.fmt
+    labels = {s["id"]: s["label"] for s in fmt.narrative}
+    for sid, paras in data.narrative.items():
+        for i, para in enumerate(paras):
+            where = dict(sheet=fmt.narrative_sheet,
+                         labels=SEP.join((fmt.narrative_sheet, labels.get(sid, sid), f"第{i + 1}段")))
+            if rows and i < len(rows.get(sid, ())):
+                where["cell"] = a1(rows[sid][i], 1)
+            yield sid, i, para, where
+
+
+def _unresolved_finding(fmt: Format, placeholder: str, sid: str, i: int, where: dict) -> Finding:
+    content = _PLACEHOLDER.fullmatch(placeholder).group(1)
+    found = lookup(fmt, content)
+    by_id = bool(_FIELD_ID.fullmatch(_norm(content)))
+    shown = ["{" + cid + "}" if by_id else placeholder_for(fmt, cid) for cid in found.candidates[:8]]
+    more = f"等 {len(found.candidates)} 个" if len(found.candidates) > 8 else ""
+    if found.reason == "ambiguous":
+        msg = f"占位符“{placeholder}”对应多个单元格，请写得更具体，如：{'、'.join(shown)}{more}。"
+    elif found.reason == "sheet":
+        msg = f"占位符“{placeholder}”中的表名无法识别，表名应为 表二、表三 或 表四。"
+    else:
+        hint = f"是否想写：{'、'.join(shown)}？" if shown else "请核对表名和行、列标签。"
+        msg = f"占位符“{placeholder}”没有对应的单元格。{hint}"
+    return _findings.make("N03", msg, extra={"section": sid, "paragraph": i + 1, "placeholder": placeholder,
+                                             "candidates": list(found.candidates)}, **where)
+
+
+def substitute(data: ReportData, rows: Mapping[str, list[int]] | None = None) -> tuple[dict[str, list[str]], list[Finding]]:
+    """The narrative with placeholders replaced by ``data.values()``, and an N03 finding per
+    unresolved placeholder (left as typed in the text)."""
+    values = data.values()
+    out: dict[str, list[str]] = {sid: [] for sid in data.narrative}
+    found: list[Finding] = []
+    for sid, i, para, where in _paragraphs(data, rows):
+        text, bad = resolve(data.fmt, para, values)
+        out[sid].append(text)
+        found.extend(_unresolved_finding(data.fmt, ph, sid, i, where) for ph in bad)
+    return out, found
+
+
+# -- contradictions (N01) ------------------------------------------------------------------------
+_N = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+|[零〇一二两三四五六七八九十百千万]+)\s*件"
+_BE = r"(?:数量)?\s*(?:共计|合计|总计|累计|共|计|为|达|是|:|：)?\s*"
+_NOT = r"(?:未(?:发生|出现|产生|收到|接到|受理|被申请|被提起)|没有(?:发生|出现|收到|接到)?|无(?!法|论|正当|偿|需)|不存在)"
+_GAP = r"[^，。；,;\d\n]{0,14}?"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A phrase stating a table number.  ``pattern``: regex; ``{N}`` = the stated number + 件,
+    ``{BE}`` = optional 共/为/合计…; a pattern without ``{N}`` states zero (未收到…).
+    ``targets``: each an expression the number must equal — ids joined by ``+`` (summed), ``|``
+    for alternatives (first id the format has: 2021|2019), fnmatch globs allowed."""
+    pattern: str
+    targets: tuple[str, ...]
+
+
+#: Ordered specific → general; a text span matched by one claim is not matched by a later one.
+CLAIMS: tuple[Claim, ...] = (
+    # 本年新收政府信息公开申请335件 / 共收到申请12件 (only the number right after the phrase)
+    Claim(r"(?:本年度?共?)?(?:新收到?|收到|接到)(?:各类|的)?(?:政府信息公开|信息公开|公开)?申请(?!人){BE}{N}", ("request_new_total",)),
+    # 上年结转3件 / 上年结转政府信息公开申请3件
+    Claim(r"上年度?结转(?:的)?(?:政府信息公开)?(?:申请)?{BE}{N}", ("request_carried_in_total",)),
+    # 结转下年度继续办理4件
+    Claim(r"结转(?:至|到)?下一?年度?(?:继续办理)?(?:的)?(?:申请)?{BE}{N}", ("request_carried_out_total",)),
+    # 办结334件 → （七）总计
+    Claim(r"办结(?:政府信息公开)?(?:申请)?{BE}{N}", ("request_outcome_total_total",)),
+    # 予以公开63件 / 部分公开17件 / 不予公开… / 无法提供… / 不予处理… / 其他处理… (the groups summed)
+    Claim(r"予以公开(?:的)?(?:申请)?{BE}{N}", ("request_disclosed_total",)),
+    Claim(r"部分公开(?:的)?(?:申请)?{BE}{N}", ("request_partial_total",)),
+    Claim(r"不予公开(?:的)?(?:申请)?{BE}{N}", ("request_withheld_*_total",)),
+    Claim(r"无法提供(?:的)?(?:申请)?{BE}{N}", ("request_unable_*_total",)),
+    Claim(r"不予处理(?:的)?(?:申请)?{BE}{N}", ("request_not_processed_*_total",)),
+    Claim(r"其他处理(?:的)?(?:申请)?{BE}{N}", ("request_otherwise*_total",)),
+    # 表四: the two kinds of suit before the general 行政诉讼
+    Claim(r"(?:未经(?:行政)?复议)?直接(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("appeal_direct_total",)),
+    Claim(r"复议后(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("appeal_after_review_total",)),
+    # 行政复议和行政诉讼均为0件 → both totals
+    Claim(r"行政复议(?:和|及|与|、|或)(?:行政)?诉讼(?:案件)?(?:均为|均|都为|都是|各|各为|{BE}){N}",
+          ("appeal_review_total", "appeal_direct_total+appeal_after_review_total")),
+    # 被申请行政复议6件
+    Claim(r"(?:被申请)?行政复议(?:案件|申请)?{BE}{N}", ("appeal_review_total",)),
+    # 被提起行政诉讼6件 → 直接起诉 + 复议后起诉
+    Claim(r"(?:被提起)?行政诉讼(?:案件)?{BE}{N}", ("appeal_direct_total+appeal_after_review_total",)),
+    # 未收到政府信息公开申请 (states zero)
+    Claim(r"(?:未|没有)(?:收到|接到|受理)过?(?:任何)?(?:的)?(?:政府信息公开|信息公开|依申请公开)?申请(?!人)", ("request_new_total",)),
+    # 未发生…行政复议和行政诉讼 / …行政复议 / …行政诉讼 (state zero)
+    Claim(_NOT + _GAP + r"行政复议(?:和|及|与|、|或)(?:行政)?诉讼",
+          ("appeal_review_total", "appeal_direct_total+appeal_after_review_total")),
+    Claim(_NOT + _GAP + r"行政复议", ("appeal_review_total",)),
+    Claim(_NOT + _GAP + r"行政诉讼", ("appeal_direct_total+appeal_after_review_total",)),
+    # 表二: 行政许可决定1286件 / 行政处罚决定57件 / 行政强制决定4件 (件 only: 项 = 2019 项目数量)
+    Claim(r"行政许可(?:处理)?(?:决定)?书?{BE}{N}", ("proactive_licensing_decisions",)),
+    Claim(r"行政处罚(?:处理)?(?:决定)?书?{BE}{N}", ("proactive_penalty_decisions",)),
+    Claim(r"行政强制(?:处理)?(?:决定)?书?{BE}{N}", ("proactive_compulsion_decisions",)),
+    # 制发行政规范性文件5件 / 废止…2件 / 现行有效行政规范性文件36件 (2019: 本年新制作数量, 对外公开总数量 differ in meaning → 2021 only except 制发)
+    Claim(r"(?:制发|印发|出台|制定)了?(?:行政)?规范性文件{BE}{N}", ("proactive_normative_issued|proactive_normative_made",)),
+    Claim(r"废止了?(?:行政)?规范性文件{BE}{N}", ("proactive_normative_repealed",)),
+    Claim(r"现行有效(?:的)?(?:行政)?规范性文件{BE}{N}", ("proactive_normative_in_force",)),
+    Claim(r"(?:制发|印发|出台|制定)了?规章{BE}{N}", ("proactive_rules_issued|proactive_rules_made",)),
+    Claim(r"现行有效(?:的)?规章{BE}{N}", ("proactive_rules_in_force",)),
+)
+
+
+def _target_ids(fmt: Format, expr: str) -> list[str] | None:
+    """Cell ids of a claim target, or ``None`` when the format lacks one of its terms."""
+    ids: list[str] = []
+    for term in expr.split("+"):
+        got = next((hit for alt in term.split("|") if (hit := fnmatch.filter(fmt.cells, alt))), None)
+        if not got:
+            return None
+        ids.extend(got)
+    return ids
+
+
+@lru_cache(maxsize=None)
+def _compiled(fmt_id: str) -> list[tuple[re.Pattern, list[list[str]]]]:
+    fmt = load(fmt_id)
+    out = []
+    for claim in CLAIMS:
+        targets = [_target_ids(fmt, t) for t in claim.targets]
+        if all(targets):
+            out.append((re.compile(claim.pattern.replace("{BE}", _BE).replace("{N}", _N)), targets))
+    return out
+
+
+_CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_int(text: str) -> int | None:
+    """``"335"``/``"1,286"``/``"十二"``/``"一百零五"``/``"三"`` → int; ``None`` if not a number."""
+    text = text.replace(",", "")
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS and ch != "万" for ch in text):
+        return None
+    if not any(ch in _CN_UNITS or ch == "万" for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total = section = num = 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            num = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (num or 1) * _CN_UNITS[ch]
+            num = 0
+        else:
+            total, section, num = total + (section + num) * 10000, 0, 0
+    return total + section + num
+
+
+def contradictions(fmt: Format, text: str, values: Mapping[str, Number]) -> Iterator[tuple[str, int | None, list[str], Number]]:
+    """``(phrase, stated number or None for a "none" phrase, cell ids, table value)`` for every
+    phrase of :data:`CLAIMS` in ``text`` whose number differs from the tables."""
+    text = text.translate(_FULLWIDTH_DIGITS)
+    taken: list[tuple[int, int]] = []
+    for rx, targets in _compiled(fmt.id):
+        for m in rx.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            stated = cn_int(m.group("n")) if "n" in rx.groupindex else None
+            if "n" in rx.groupindex and stated is None:
+                continue
+            for ids in targets:
+                actual = sum((values[i] for i in ids), 0)
+                if actual != (stated or 0):
+                    yield m.group(0), stated, ids, actual
+
+
+def _cells_label(fmt: Format, ids: list[str]) -> str:
+    names = [SEP.join(c.rows[-1:] + c.cols[-1:] if c.rows else c.cols[-2:]) for c in map(fmt.cells.get, ids)]
+    return names[0] if len(names) == 1 else "、".join(names) + " 之和"
+
+
+# -- year slips (N02) ----------------------------------------------------------------------------
+_YEAR = re.compile(r"(?<!\d)(\d{4})年度?")
+_WORK = re.compile(r"通过|发布|公开|收到|新收|受理|办理|办结|答复|开展|制发|印发|出台|转发|组织|召开|举办|完成|更新|推送")
+_DOC_WORDS = re.compile(r"\d{4}年|结转|报告|年报|要点|方案|规划|计划|纲要|目标|通知|意见|办法|规定|条例|决定")
+_FUTURE = re.compile(r"将|拟|计划|力争|争取|继续|进一步|预计")
+_BEFORE = re.compile(r"(?:截至|截止|自|从|较|比|与|同|于|对|至|到|针对|根据|按照|依据|对照|结合|落实|[-—–~～])\s*$")
+_AFTER = re.compile(r"\s*(?:以来|起|底|末|初|前|后|以前|之前|至|到|[-—–~～]|\d{1,2}月)")
+_BRACKETS = ("《》", "〔〕", "“”", "「」", "【】", "[]", "［］", "（）", "()")
+_CLAUSE_END = re.compile(r"[。；;！!？?\n]")
+
+
+def year_slips(text: str, year: int) -> Iterator[tuple[int, str]]:
+    """``(year written, quoted clause)`` for each ``YYYY年`` ≠ ``year`` followed, in the same
+    sentence (≤ 30 characters), by a verb of this year's work.  Skipped: ranges (2019-2021年),
+    dates with a month (document dates), 截至/自/较/于…YYYY年, YYYY年以来/底/起…, years inside
+    《》〔〕“”（）, windows naming a document or 结转, and later years with 将/计划/力争…."""
+    for m in _YEAR.finditer(text):
+        y = int(m.group(1))
+        if y == year or not 1990 <= y <= 2100:
+            continue
+        before, after = text[max(0, m.start() - 3):m.start()], text[m.end():]
+        if _BEFORE.search(before) or _AFTER.match(after):
+            continue
+        if any(text.count(o, 0, m.start()) > text.count(c, 0, m.start()) for o, c in _BRACKETS):
+            continue
+        end = _CLAUSE_END.search(after)
+        window = after[:min(30, end.start() if end else len(after))]
+        verb = _WORK.search(window)
+        if not verb or _DOC_WORDS.search(window) or (y > year and _FUTURE.search(window)):
+            continue
+        stop = re.search(r"[，,。；;！!？?\n]", after[verb.end():])
+        clause = m.group(0) + after[:verb.end() + (stop.start() if stop else len(after))]
+        yield y, clause if len(clause) <= 60 else clause[:60] + "…"
+
+
+# -- all narrative findings for check -----------------------------------------------------------
+def findings(data: ReportData, rows: Mapping[str, list[int]] | None = None) -> list[Finding]:
+    """N03 (unresolved placeholders), N01 (numbers contradicting the tables) and N02 (another
+    year's work) for the narrative of ``data``; N01/N02 look at the text after substitution."""
+    fmt, values, year = data.fmt, data.values(), data.year
+    text_of, out = substitute(data, rows)
+    for sid, i, _, where in _paragraphs(data, rows):
+        text = text_of[sid][i]
+        extra = {"section": sid, "paragraph": i + 1}
+        for phrase, stated, ids, actual in contradictions(fmt, text, values):
+            sheet = fmt.cells[ids[0]].sheet
+            said = f"{stated} 件" if stated is not None else f"“{phrase}”"
+            msg = f"“{phrase}”：正文写 {said}，{sheet}为 {format_value(actual)} 件（{_cells_label(fmt, ids)}）。"
+            out.append(_findings.make("N01", msg, left="正文", right=_cells_label(fmt, ids),
+                                      left_value=stated or 0, right_value=actual, difference=(stated or 0) - actual,
+                                      extra=dict(extra, phrase=phrase, cells=ids), **where))
+        if year is None:
+            continue
+        for y, clause in year_slips(text, year):
+            msg = f"“{clause}”写的是 {y} 年，本报告为 {year} 年度报告。"
+            out.append(_findings.make("N02", msg, extra=dict(extra, year=y, phrase=clause), **where))
+    return out
