@@ -58,6 +58,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "V07": (ERROR, "数值过大", "请核对是否多输入了数字。"),
     "V08": (NOTE, "输入格中填写了公式", "已使用公式的计算结果；建议直接填写数字。"),
     "V09": (ERROR, "输入格中的公式没有计算结果", "请在表格软件中打开并保存一次，或直接填写数字。"),
+    "V10": (NOTE, "未填写的单元格已按 0 计算", "使用了 --blank-as-zero。请确认这些单元格确实没有数据；正式报告建议填写 0。"),
+    "V11": (ERROR, "填写的内容不在可选范围内", "请从该单元格的下拉列表中选择。"),
     "N01": (NOTE, "正文中的数字与表格不一致", "请核对正文与表格，或在正文中使用占位符引用表格数值。"),
     "N02": (NOTE, "正文中出现了非报告年度的年份", "请确认是否笔误（如去年的报告内容未更新）。"),
     "N03": (ERROR, "正文中的占位符无法识别", "占位符写法见“填报说明”，如 {表三.一、本年新收政府信息公开申请数量.总计}。"),
@@ -140,3 +142,25 @@ class UserError(Exception):
         f = self.finding
         detail = f"（{f.message}）" if f.message else ""
         return f"[{f.severity} {f.code}] {f.title}：{self.subject}{detail}\n    处理：{f.fix}"
+
+
+def catalogue_markdown() -> str:
+    """The README's table of every code: the catalogue plus the cross-check codes of each format."""
+    from . import formats
+
+    lines = ["| 代码 | 级别 | 含义 | 如何处理 |", "|---|---|---|---|"]
+    lines += [f"| {code} | {sev} | {title} | {fix} |" for code, (sev, title, fix) in CATALOGUE.items()]
+    seen: dict[str, list[str]] = {}
+    for fid in formats.available():
+        for rule in formats.raw(fid)["rules"]:
+            seen.setdefault(rule["code"], [])
+            if rule["title"] not in seen[rule["code"]]:
+                seen[rule["code"]].append(rule["title"])
+    for code, titles in seen.items():
+        text = "；".join(titles).replace("|", "/")
+        lines.append(f"| {code} | {ERROR} | 勾稽关系不成立：{text} | {CROSS_CHECK_FIX} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m xlsx_tool.findings > table used in README.md
+    print(catalogue_markdown())

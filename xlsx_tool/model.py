@@ -154,6 +154,7 @@ class TableLayout:
     note: Box | None = None
     choices: list[tuple[dict, Box, Box]] = field(default_factory=list)
     choices_spec: list[dict] = field(default_factory=list)
+    check_caption: str = ""
     note_label: Box | None = None
 
     @property
@@ -291,8 +292,7 @@ def _place_rules(specs: list[dict], tl: TableLayout) -> None:
         else:
             if shared_row is None:
                 tl.check_boxes.append(Box(r, 0, 1, tl.label_cols + tl.width,
-                                          "检查 " + spec["code"] + "：各栏“总计”应等于结果维持、结果纠正、其他结果、尚未审结之和（✓ 为正确）",
-                                          "check_label"))
+                                          f"检查 {spec['code']}：{tl.check_caption or spec['title']}", "check_label"))
                 shared_row = r + 1
                 r += 2
             keys, here = row_keys, shared_row
@@ -392,6 +392,7 @@ def load(format_id: str) -> Format:
     for t in data["tables"]:
         tl = _layout_table(t)
         tl.choices_spec = t.get("choices", [])
+        tl.check_caption = t.get("check_caption", "")
         _place_rules(data["rules"], tl)
         layouts.append(tl)
     digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
@@ -404,5 +405,6 @@ def load(format_id: str) -> Format:
     totals = {r.left[0]: r.right for r in fmt.rules if r.kind == "total"}
     for tl in layouts:
         tl.cells = [replace(c, total_of=totals.get(c.id, ())) for c in tl.cells]
+        tl.boxes = [replace(b, role="total") if b.field_id in totals else b for b in tl.boxes]
         fmt.cells.update((c.id, c) for c in tl.cells)
     return fmt
