@@ -27,7 +27,7 @@ def check_target(out: str | Path, *, force: bool = False, inputs: tuple = ()) ->
         if src and os.path.abspath(src) == os.path.abspath(out):
             raise UserError("O04", str(out))
     if out.is_dir():
-        raise UserError("O03", str(out), "这是一个文件夹")
+        raise UserError("F02", str(out))
     if out.exists() and not force:
         raise UserError("O01", str(out))
     folder = out.parent if str(out.parent) else Path(".")
@@ -42,24 +42,37 @@ def check_target(out: str | Path, *, force: bool = False, inputs: tuple = ()) ->
 def atomic_write(out: str | Path, *, force: bool = False, inputs: tuple = ()):
     """Yield a temporary path beside ``out``; on success rename it to ``out``, else delete it.
 
+    Checks ``out`` first (:func:`check_target`); an ``OSError`` while writing or renaming becomes
+    ``UserError`` O03.  The finished file gets the usual permissions (``0666 & ~umask``).
+
     Usage::
 
         with atomic_write(target, force=args.force) as tmp:
             workbook_writer(tmp)
     """
     out = check_target(out, force=force, inputs=inputs)
-    fd, tmp = tempfile.mkstemp(prefix=".~" + out.stem + ".", suffix=out.suffix + ".tmp",
-                               dir=str(out.parent) if str(out.parent) else ".")
-    os.close(fd)
     try:
-        yield Path(tmp)
+        fd, name = tempfile.mkstemp(prefix=".~" + out.stem + ".", suffix=out.suffix + ".tmp",
+                                    dir=str(out.parent))
+    except OSError as exc:
+        raise UserError("O03", str(out.parent), exc.strerror or str(exc)) from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from colleagues
         os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    except OSError as exc:
+        busy = "；文件可能正被 Excel/WPS/Word 打开，请关闭后重试" if isinstance(exc, PermissionError) else ""
+        raise UserError("O03", str(out), f"{exc.strerror or exc}{busy}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(out: str | Path, content: bytes, *, force: bool = False, inputs: tuple = ()) -> Path:

@@ -11,14 +11,11 @@ run never leaves a half-written file.
 """
 from __future__ import annotations
 
-import os
 import pathlib
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import __version__, model
-from .findings import UserError
+from . import __version__, model, outputs
 from .narrative import PLACEHOLDER_HELP
 from .template_sheets import (GUIDE_SHEET, Ctx, make_styles, write_guide, write_info,  # noqa: F401
                               write_narrative, write_table)
@@ -48,43 +45,9 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     """
     fmt = model.load(format_id)
     pf = parse_prefill(fmt, prefill or {}, year=year, org=org)
-    target = _check_target(pathlib.Path(path), force)
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".~" + target.stem + ".", suffix=".xlsx.tmp",
-                                        dir=target.parent)
-    except OSError as exc:
-        raise UserError("O03", str(target.parent), exc.strerror or "") from exc
-    os.close(fd)
-    tmp = pathlib.Path(tmp_name)
-    try:
+    with outputs.atomic_write(path, force=force) as tmp:
         _build(tmp, fmt, pf, year)
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, target)
-    except OSError as exc:
-        detail = "文件可能正被 Excel/WPS 打开，请关闭后重试" if isinstance(exc, PermissionError) else ""
-        raise UserError("O03", str(target), detail or (exc.strerror or str(exc))) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _check_target(target: pathlib.Path, force: bool) -> pathlib.Path:
-    parent = target.parent
-    if target.is_dir():
-        raise UserError("F02", str(target))
-    if target.exists() and not force:
-        raise UserError("O01", str(target))
-    if not parent.is_dir():
-        raise UserError("O02", str(parent))
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise UserError("O03", str(parent))
-    return target
+    return pathlib.Path(path)
 
 
 # -- prefill ------------------------------------------------------------------------------------
