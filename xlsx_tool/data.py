@@ -59,3 +59,20 @@ class ReportData:
         for cid in self.fmt.cells:
             value(cid)
         return out
+
+
+def format_number(value) -> str:
+    """A cell value as printed: ``12``, ``-8``, ``24252.311082`` (no exponent, no trailing zeros)."""
+    if value is None:
+        return "0"
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, int):
+        return str(value)
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if d == 0:
+        return "0"
+    text = format(d.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

@@ -24,11 +24,10 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 
 from . import findings as _findings
-from .data import Number, ReportData
+from .data import Number, ReportData, format_number
 from .findings import Finding
 from .model import SEP, Format, a1, load
 
@@ -137,14 +136,7 @@ def placeholder_for(fmt: Format, cell_id: str) -> str:
     return "{" + cell_id + "}"
 
 
-def format_value(value: Number) -> str:
-    """A value as the Word report prints it: ``12``, ``-8``, ``24.31`` (no exponent, no trailing
-    zeros)."""
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return str(int(value))
-        return format(value.normalize(), "f")
-    return str(value)
+format_value = format_number  # the Word report's number format
 
 
 def resolve(fmt: Format, text: str, values: Mapping[str, Number] | None = None) -> tuple[str, list[str]]:

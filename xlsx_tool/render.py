@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import pathlib
 import re
-from decimal import Decimal
 from importlib import resources
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from . import outputs
-from .data import ReportData
+from .data import ReportData, format_number
+from .narrative import substitute
 from .findings import UserError
 
 TEMPLATE_PACKAGE = "xlsx_tool.templates"
@@ -29,23 +29,6 @@ REPORT_TITLE = "{org}{year}年政府信息公开工作年度报告"
 
 
 # -- the context ----------------------------------------------------------------------------------
-def format_number(value) -> str:
-    """A cell value as printed: ``12``, ``-8``, ``24252.311082`` (no exponent, no trailing zeros)."""
-    if value is None:
-        return "0"
-    if isinstance(value, bool):
-        value = int(value)
-    if isinstance(value, int):
-        return str(value)
-    d = value if isinstance(value, Decimal) else Decimal(str(value))
-    if d == 0:
-        return "0"
-    text = format(d.normalize(), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 #: characters XML 1.0 forbids (control characters pasted from other programs would corrupt the .docx)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -72,7 +55,8 @@ def context(data: ReportData) -> dict:
     * ``year`` — the report year (int, or the text as typed if it is not a number);
     * ``title`` — ``<机关名称><年度>年政府信息公开工作年度报告``;
     * ``v`` — every numeric cell id → the number as printed (totals recomputed from the inputs);
-    * ``narrative`` — 正文 section id → list of paragraphs (``[]`` when empty);
+    * ``narrative`` — 正文 section id → list of paragraphs (``[]`` when empty), table
+      placeholders such as ``{表三.本年新收.总计}`` replaced by their values;
     * ``notes`` — table id (``proactive``/``request``/``appeal``) → the 注 under it ('' when none);
     * ``choices`` — e.g. ``procurement_unit`` → ``元``/``万元`` (defaults filled in);
     * ``fmt_id``, ``fmt_name``, ``fmt_document``, ``fmt_label`` — the official format.
@@ -84,7 +68,7 @@ def context(data: ReportData) -> dict:
     choices = {spec["id"]: _text(spec.get("default")) for tl in fmt.tables for spec in tl.choices_spec}
     choices.update({k: _text(v) for k, v in data.choices.items() if _text(v)})
     narrative = {s["id"]: [] for s in fmt.narrative}
-    narrative.update({k: _paragraphs(v) for k, v in data.narrative.items()})
+    narrative.update({k: _paragraphs(v) for k, v in substitute(data)[0].items()})
     notes = {tl.id: "" for tl in fmt.tables}
     notes.update({k: "".join(_paragraphs(v)) for k, v in data.notes.items()})
     return {

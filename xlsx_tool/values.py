@@ -1,0 +1,137 @@
+"""Turning what a spreadsheet cell holds into a number of the right kind, or saying why not.
+
+python-calamine returns every number as ``float`` (``12.0``) and text as ``str``; a clerk's input
+arrives as text when the cell was formatted as text, pasted, or typed through an IME ("１２",
+"1,234", " 12 ").  :func:`parse_number` accepts these forms (flagging them as coerced, finding V05),
+and names the problem otherwise with a V code:
+
+* V01 blank · V02 not a number · V03 negative · V04 not an integer · V06 more than 6 decimals
+  (money) · V07 absurdly large.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .data import Number
+
+#: Largest magnitude accepted in any cell (a typing slip beyond this is V07).
+MAX_VALUE = 999_999_999
+#: Digits after the decimal point allowed for ``money`` (万元).
+MONEY_DECIMALS = 6
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
+_INTEGER_TYPES = ("count", "signed_count")
+
+
+@dataclass
+class Parsed:
+    """Result of :func:`parse_number`: ``value`` (``None`` when unusable), the V ``code`` of the
+    problem (``None`` when fine), ``coerced`` (text or odd form accepted → V05) and ``text`` (the
+    original content, for messages)."""
+    value: Number | None
+    code: str | None = None
+    coerced: bool = False
+    text: str = ""
+
+
+def display(raw: object) -> str:
+    """The cell content as a clerk would recognise it: ``12.0`` → ``12``, text as is."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, float) and math.isfinite(raw) and raw == int(raw):
+        return str(int(raw))
+    return str(raw)
+
+
+def is_blank(raw: object) -> bool:
+    """Empty cell, empty string, or only spaces (incl. the full-width space U+3000)."""
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def normalise_text(raw: str) -> str:
+    """NFKC (full-width digits, ``，``, U+3000 → ASCII), the Unicode minus signs → ``-``,
+    surrounding spaces stripped and inner spaces read as thousands separators:
+    ``" １,２３４ "`` → ``"1,234"``, ``"1 234"`` → ``"1,234"``."""
+    text = unicodedata.normalize("NFKC", raw).translate(_MINUS_SIGNS).strip()
+    return ",".join(text.split())
+
+
+def as_decimal(raw: object) -> tuple[Decimal | None, bool]:
+    """``(number, coerced)`` or ``(None, False)`` when ``raw`` is not a number in any accepted form."""
+    if isinstance(raw, bool) or isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
+        return None, False
+    if isinstance(raw, int):
+        return Decimal(raw), False
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            return None, False
+        return Decimal(repr(raw)), False
+    if isinstance(raw, Decimal):
+        return (raw, False) if raw.is_finite() else (None, False)
+    if not isinstance(raw, str):
+        return None, False
+    text = normalise_text(raw)
+    if "," in text:
+        if not _GROUPED.fullmatch(text):
+            return None, False
+        text = text.replace(",", "")
+    if not _NUMBER.fullmatch(text):
+        return None, False
+    try:
+        return Decimal(text), True
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+        return None, False
+
+
+def parse_number(raw: object, ctype: str) -> Parsed:
+    """Read one cell value as ``ctype`` (``count``, ``signed_count``, ``money``, ``amount``).
+
+    Counts come back as ``int``, money and amounts as ``Decimal``.  A blank cell gives code V01 and
+    value ``None``; the caller decides whether blanks count as 0.
+    """
+    text = display(raw)
+    if is_blank(raw):
+        return Parsed(None, "V01", text=text)
+    number, coerced = as_decimal(raw)
+    if number is None:
+        return Parsed(None, "V02", text=text)
+    if number < 0 and ctype != "signed_count":
+        return Parsed(None, "V03", coerced, text)
+    if abs(number) > MAX_VALUE:
+        return Parsed(None, "V07", coerced, text)
+    if ctype in _INTEGER_TYPES:
+        if number != number.to_integral_value():
+            return Parsed(None, "V04", coerced, text)
+        return Parsed(int(number), None, coerced, text)
+    if ctype == "money" and number.normalize().as_tuple().exponent < -MONEY_DECIMALS:
+        return Parsed(None, "V06", coerced, text)
+    if number == number.to_integral_value() and number.as_tuple().exponent < 0 and not coerced:
+        number = number.quantize(Decimal(1))  # 12.0 from calamine → 12
+    return Parsed(number, None, coerced, text)
+
+
+def decimals_of(text: str) -> int:
+    """Digits after the decimal point of a number written as text (for the V06 message)."""
+    text = normalise_text(text)
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def to_text(raw: object) -> str:
+    """A 基本信息 / 正文 cell as text: numbers without a spurious ``.0``, dates as ``YYYY-MM-DD``,
+    surrounding spaces (incl. U+3000) stripped."""
+    if raw is None:
+        return ""
+    if isinstance(raw, _dt.datetime):
+        return raw.date().isoformat() if raw.time() == _dt.time() else raw.isoformat(" ")
+    if isinstance(raw, _dt.date):
+        return raw.isoformat()
+    return display(raw).strip()
