@@ -1,0 +1,519 @@
+"""Real office suite (issue #3): a clerk fills the template in LibreOffice, the tool reads it back.
+
+LibreOffice plays the clerk through ``tests/office_clerk.py`` (run with the Python that has
+``uno``, normally Debian's ``/usr/bin/python3``): it opens the generated template headless and
+types into cells through the UI dispatcher, so sheet protection is honoured as for a person, then
+saves as .xlsx, .ods or .xls.  Each round trip ends in ``xlsx-tool check`` and ``xlsx-tool render``
+and compares every number of the Word tables with what was typed (totals recomputed).
+
+The fills (one soffice session each, about 1–4 s):
+
+* ``balanced``  — 2021 format: every input cell typed, like a clerk who writes 0 for "no data"
+  (distinct numbers in a handful of cells across 表二/表三/表四, 0 elsewhere), the required
+  基本信息, two 正文 paragraphs (one with ``& < >``) and a 注; saved once as .xlsx, .ods and .xls;
+* ``unbalanced`` — four cells of 表三 typed so that X01 fails for 自然人 by 57; the rest left blank,
+  so it is checked with ``--blank-as-zero``;
+* ``blank``     — the template opened and saved again with nothing typed (.xlsx, .ods, .xls);
+* ``locked``    — ONE refused edit of a locked total cell (a second refused edit in one session
+  has crashed soffice), then one accepted edit to show the session and the formula still work;
+* ``fill_2019`` — the 2019 format's particular cells: a negative 本年增/减, a decimal 采购总金额 and
+  the 元/万元 choice list.
+
+Without LibreOffice/python3-uno these tests are skipped with a reason, except with ``CI=true``,
+where they fail.  ``XLSX_TOOL_UNO_PYTHON`` names another interpreter with ``uno``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from xlsx_tool import model
+from xlsx_tool.data import ReportData
+
+HERE = Path(__file__).resolve().parent
+CLERK = HERE / "office_clerk.py"
+UNO_PYTHON = os.environ.get("XLSX_TOOL_UNO_PYTHON", "/usr/bin/python3")
+SKIP_REASON = "未安装 LibreOffice/python3-uno，跳过真实办公软件测试"
+CHECK_OK = "✓"
+YEAR_2021, YEAR_2019 = 2025, 2020
+
+
+# -- is a real office suite here? ------------------------------------------------------------------
+def office_problem() -> str | None:
+    """Why the real office-suite tests cannot run here, or ``None``."""
+    from xlsx_tool import office
+
+    if office.soffice() is None:
+        return "找不到 soffice 命令"
+    if not (os.path.isfile(UNO_PYTHON) and os.access(UNO_PYTHON, os.X_OK)):
+        return f"找不到 {UNO_PYTHON}"
+    probe = subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True, env=_clean_env(),
+                           timeout=60)
+    if probe.returncode != 0:
+        return f"{UNO_PYTHON} 无法 import uno（请安装 python3-uno）"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def real_office():
+    problem = office_problem()
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true 时必须运行真实办公软件测试，但{problem}", pytrace=False)
+        pytest.skip(f"{SKIP_REASON}（{problem}）")
+
+
+# -- running the clerk and the tool ------------------------------------------------------------------
+def _clean_env() -> dict:
+    """The environment for LibreOffice's Python: none of this interpreter's path settings."""
+    from xlsx_tool import office
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env.setdefault("LANG", "C.UTF-8")
+    exe = office.soffice()
+    if exe:
+        env["SOFFICE"] = exe   # the LibreOffice the tool itself would use
+    return env
+
+
+def _kill_office_group(pgid: int) -> None:
+    """Kill the soffice process group we started, if any of its processes still run."""
+    alive = False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:
+                continue
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"office" in cmdline or b"oosplash" in cmdline:
+            alive = True
+            break
+    if alive:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def clerk(job: dict, work: Path, timeout: float = 150) -> dict:
+    """Run one LibreOffice session of ``office_clerk.py``; returns its JSON result.
+
+    The clerk kills soffice's process group itself; whatever happens, the group recorded in the
+    pid file is killed here too, and the clerk's own group on a timeout."""
+    pidfile = work / f"soffice-{uuid.uuid4().hex}.pid"
+    job = {**job, "pidfile": str(pidfile), "timeout": max(timeout - 30, 30)}
+    proc = subprocess.Popen([UNO_PYTHON, str(CLERK)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", env=_clean_env(),
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(json.dumps(job, ensure_ascii=False), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            out, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+        pytest.fail(f"LibreOffice session timed out after {timeout} s\n{out[-2000:]}\n{err[-2000:]}")
+    finally:
+        if pidfile.exists():
+            try:
+                _kill_office_group(int(pidfile.read_text()))
+            except ValueError:
+                pass
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert lines, f"office_clerk.py printed nothing (status {proc.returncode}):\n{err[-3000:]}"
+    result = json.loads(lines[-1])
+    assert result.get("ok"), f"LibreOffice session failed: {result.get('error')}\n" \
+                             f"{result.get('soffice_log', '')[-1500:]}\n{err[-1500:]}"
+    return result
+
+
+def tool(*args: str) -> subprocess.CompletedProcess:
+    """``python -m xlsx_tool.cli …`` as a clerk would run it."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "xlsx_tool.cli", *args], capture_output=True,
+                          text=True, encoding="utf-8", env=env, timeout=120)
+
+
+def check_json(path: Path, *extra: str) -> tuple[int, dict]:
+    proc = tool("check", "--json", *extra, str(path))
+    assert proc.returncode in (0, 1), f"check crashed (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def make_template(folder: Path, year: int, fmt_id: str) -> Path:
+    out = folder / f"{year}年政府信息公开年报数据.xlsx"
+    proc = tool("template", "--year", str(year), "--format", fmt_id, "-o", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+# -- what the clerk types ----------------------------------------------------------------------------
+def _at(fmt: model.Format, sheet: str, row: int, col: int, text: str) -> dict:
+    return {"sheet": sheet, "cell": model.a1(row, col), "text": text}
+
+
+def _printed(value) -> str:
+    """A number as the report prints it: ``12``, ``-8``, ``24.311082``."""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+INFO_2021 = {
+    "org_name": "示范县自然资源局",
+    "website_name": "示范县人民政府门户网站",
+    "website_url": "https://www.example.gov.cn/",
+    "contact_office": "示范县自然资源局办公室",
+    "address": "示范县人民路88号",
+    "postcode": "100000",
+    "phone": "010-12345678",
+    "email": "zrzyj@example.gov.cn",
+}
+#: A balanced 2021 fill: X01 holds for every column (自然人 151+12 = 154+9, 商业企业 42+5 = 41+6).
+NUMBERS_2021 = {
+    "proactive_rules_issued": 23, "proactive_normative_in_force": 236,
+    "proactive_licensing_decisions": 1286, "proactive_penalty_decisions": 57,
+    "proactive_fees_amount": Decimal("24.311082"),
+    "request_new_natural": 151, "request_new_business": 42,
+    "request_carried_in_natural": 12, "request_carried_in_business": 5,
+    "request_disclosed_natural": 97, "request_disclosed_business": 41,
+    "request_partial_natural": 38, "request_unable_no_info_natural": 19,
+    "request_carried_out_natural": 9, "request_carried_out_business": 6,
+    "appeal_review_upheld": 7, "appeal_review_corrected": 4,
+    "appeal_direct_other": 3, "appeal_direct_pending": 10,
+}
+PARAGRAPHS_2021 = {
+    "overview": "2025年，本机关新收政府信息公开申请193件，上年结转17件，办结195件。",
+    "overview_management": "严格落实“三审”制度 & 动态调整<主动公开目录>。",
+}
+NOTE_2021 = ("request", "注：本表“二、上年结转政府信息公开申请数量”为上年度结转至本年度继续办理的申请。")
+#: The unbalanced fill: 自然人 151 + 12 ≠ 97 + 9 (X01 differs by 57); everything else blank.
+UNBALANCED_2021 = {"request_new_natural": 151, "request_carried_in_natural": 12,
+                   "request_disclosed_natural": 97, "request_carried_out_natural": 9}
+
+
+def fill_jobs(fmt: model.Format, numbers: dict, *, zeros: bool, info: dict | None = None,
+              paragraphs: dict | None = None, note: tuple | None = None,
+              choices: dict | None = None) -> list[dict]:
+    """The cells to type, in reading order: 基本信息, 正文, then the tables (注 and choices last)."""
+    jobs = []
+    pos = fmt.info_cells()
+    for fid, text in (info or {}).items():
+        jobs.append(_at(fmt, fmt.info_sheet, *pos[fid], text))
+    rows = fmt.narrative_rows()
+    for sid, text in (paragraphs or {}).items():
+        jobs.append(_at(fmt, fmt.narrative_sheet, rows[sid][1], 1, text))
+    for tl in fmt.tables:
+        for c in sorted(tl.cells, key=lambda c: (c.row, c.col)):
+            if c.is_input and (c.id in numbers or zeros):
+                jobs.append(_at(fmt, tl.sheet, c.row, c.col, _printed(numbers.get(c.id, 0))))
+        if note and note[0] == tl.id:
+            jobs.append(_at(fmt, tl.sheet, tl.note.row, tl.note.col, note[1]))
+        for spec, _, box in tl.choices:
+            if spec["id"] in (choices or {}):
+                jobs.append(_at(fmt, tl.sheet, box.row, box.col, choices[spec["id"]]))
+    return jobs
+
+
+def expected_values(fmt: model.Format, numbers: dict) -> dict:
+    """Every numeric cell → its value (blank inputs 0, totals summed), as the report prints it."""
+    data = ReportData(fmt, inputs={c: numbers.get(c, 0) for c, cell in fmt.cells.items() if cell.is_input})
+    return data.values()
+
+
+def shown_cells(fmt: model.Format) -> list[dict]:
+    """Every total and every check cell, to read what LibreOffice shows."""
+    out = [{"sheet": c.sheet, "cell": c.a1, "id": c.id} for c in fmt.cells.values() if c.total_of]
+    out += [{"sheet": r.sheet, "cell": r.check_a1, "rule": r.code, "scope": r.scope} for r in fmt.rules]
+    return out
+
+
+def check_shown(fmt: model.Format, values: dict, rule: model.Rule):
+    diff = sum(values[i] for i in rule.left) - sum(values[i] for i in rule.right)
+    return CHECK_OK if diff == 0 else _printed(diff)
+
+
+def docx_numbers(path: Path, fmt: model.Format) -> dict[str, str]:
+    """Numeric cell id → the text in the report's table (the Word tables are laid out from the
+    model: table i is ``fmt.tables[i]``, row ``sheet row − FIRST_TABLE_ROW``, same column)."""
+    import docx
+
+    doc = docx.Document(str(path))
+    assert len(doc.tables) >= len(fmt.tables), f"{path.name}: {len(doc.tables)} tables"
+    out = {}
+    for table, tl in zip(doc.tables, fmt.tables):
+        for c in tl.cells:
+            out[c.id] = table.cell(c.row - model.FIRST_TABLE_ROW, c.col).text.strip()
+    return out
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    doc = docx.Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    parts += [cell.text for t in doc.tables for row in t.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+# -- the sessions (one soffice each, shared by the tests below) ---------------------------------------
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("office")
+
+
+@pytest.fixture(scope="module")
+def fmt21() -> model.Format:
+    return model.load("2021")
+
+
+@pytest.fixture(scope="module")
+def template21(work) -> Path:
+    return make_template(work, YEAR_2021, "2021")
+
+
+@pytest.fixture(scope="module")
+def balanced(work, template21, fmt21):
+    folder = work / "balanced"
+    folder.mkdir()
+    typed = fill_jobs(fmt21, NUMBERS_2021, zeros=True, info=INFO_2021, paragraphs=PARAGRAPHS_2021,
+                      note=NOTE_2021)
+    probe = [{"sheet": "表三", "cell": "D6"}, {"sheet": "表二", "cell": fmt21.cells["proactive_fees_amount"].a1},
+             {"sheet": "表四", "cell": "A6"}, {"sheet": fmt21.info_sheet, "cell": "B5"},
+             {"sheet": fmt21.info_sheet, "cell": "B4"}]
+    started = time.monotonic()
+    result = clerk({"input": str(template21), "read_on_load": shown_cells(fmt21), "type": typed,
+                    "read": shown_cells(fmt21), "validation": probe,
+                    "save": [{"path": str(folder / f"填好.{ext}"), "format": ext}
+                             for ext in ("xlsx", "ods", "xls")]}, work)
+    result["wall"] = time.monotonic() - started
+    result["folder"] = folder
+    return result
+
+
+@pytest.fixture(scope="module")
+def unbalanced(work, template21, fmt21):
+    folder = work / "unbalanced"
+    folder.mkdir()
+    x01 = [r for r in fmt21.rules if r.code == "X01"]
+    return clerk({"input": str(template21), "type": fill_jobs(fmt21, UNBALANCED_2021, zeros=False),
+                  "read": [{"sheet": r.sheet, "cell": r.check_a1, "scope": r.scope} for r in x01],
+                  "save": [{"path": str(folder / "不平衡.xlsx"), "format": "xlsx"}]}, work) | {"folder": folder}
+
+
+@pytest.fixture(scope="module")
+def blank(work, template21, fmt21):
+    folder = work / "blank"
+    folder.mkdir()
+    return clerk({"input": str(template21), "read_on_load": shown_cells(fmt21),
+                  "save": [{"path": str(folder / f"空白.{ext}"), "format": ext}
+                           for ext in ("xlsx", "ods", "xls")]}, work) | {"folder": folder}
+
+
+# -- inside LibreOffice --------------------------------------------------------------------------------
+def test_every_sheet_is_protected_in_libreoffice(balanced, fmt21):
+    sheets = [fmt21.info_sheet, fmt21.narrative_sheet] + [t.sheet for t in fmt21.tables]
+    assert {s: balanced["protected"].get(s) for s in sheets} == {s: True for s in sheets}
+
+
+def test_the_clerk_could_type_into_every_input_cell(balanced):
+    refused = [f"{t['sheet']}!{t['cell']} “{t['text']}” → {t['after']}" for t in balanced["typed"]
+               if not (t["took"] and t["cursor_ok"])]
+    assert not refused, "LibreOffice refused or altered typed cells:\n" + "\n".join(refused)
+    locked = [f"{t['sheet']}!{t['cell']}" for t in balanced["typed"] if t["locked"]]
+    assert not locked, f"input cells locked in the template: {locked}"
+
+
+def test_on_opening_libreoffice_computes_the_totals_and_checks(balanced, fmt21):
+    """The template is written with empty cached formula results, so LibreOffice (which by
+    default does not recalculate an .xlsx on load) computes them: 0 totals and ✓ checks."""
+    wrong = [f"{c['sheet']}!{c['cell']} shows “{c['string']}”" for c in balanced["on_load"]
+             if c["string"] != ("0" if "id" in c else CHECK_OK) or c["error"]]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_after_typing_the_totals_show_the_sums(balanced, fmt21):
+    values = expected_values(fmt21, NUMBERS_2021)
+    shown = {c["id"]: c for c in balanced["read"] if "id" in c}
+    wrong = [f"{c['sheet']}!{c['cell']} ({cid}) shows “{c['string']}”, expected {values[cid]}"
+             for cid, c in shown.items() if c["string"] != _printed(values[cid])]
+    assert not wrong, "\n".join(wrong)
+    assert shown["request_new_total"]["string"] == "193"
+    assert shown["request_outcome_total_total"]["string"] == "195"
+
+
+def test_a_balanced_fill_shows_a_tick_in_every_check_cell(balanced):
+    checks = [c for c in balanced["read"] if "rule" in c]
+    assert len(checks) == 42
+    wrong = [f"{c['rule']} {c['sheet']}!{c['cell']} ({c['scope']}) shows “{c['string']}”"
+             for c in checks if c["string"] != CHECK_OK]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_unbalanced_fill_shows_the_difference(unbalanced):
+    shown = {c["scope"]: c["string"] for c in unbalanced["read"]}
+    assert shown["自然人"] == "57"
+    assert shown["总计"] == "57"
+    assert {k: v for k, v in shown.items() if k not in ("自然人", "总计")} == \
+        {k: CHECK_OK for k in shown if k not in ("自然人", "总计")}
+
+
+def test_the_data_validation_messages_are_present(balanced):
+    v = {(c["sheet"], c["cell"]): c for c in balanced["validation"]}
+    count = v[("表三", "D6")]
+    assert (count["type"], count["operator"], count["formula1"]) == ("WHOLE", "BETWEEN", "0")
+    assert count["show_input"] and count["input_title"] and "不小于 0 的整数" in count["input_message"]
+    assert "自然人" in count["input_message"]            # the 位置 line names the cell
+    assert count["show_error"] and count["error_style"] == "STOP"
+    assert count["error_title"] and "不小于 0 的整数" in count["error_message"]
+    money = next(c for k, c in v.items() if k[0] == "表二")
+    assert money["type"] == "DECIMAL" and "6 位小数" in money["error_message"]
+    assert v[("表四", "A6")]["type"] == "WHOLE" and v[("表四", "A6")]["error_message"]
+    year = v[("基本信息", "B5")]
+    assert (year["type"], year["formula1"], year["formula2"]) == ("WHOLE", "2000", "2100")
+    assert "四位年份" in year["error_message"]
+    org = v[("基本信息", "B4")]
+    assert org["type"] == "TEXT_LEN" and "60" in org["error_message"]
+
+
+def test_a_locked_cell_refuses_typing(work, template21, fmt21):
+    """ONE refused edit per soffice session: a second one has crashed soffice."""
+    total = fmt21.cells["request_new_total"]
+    part = fmt21.cells["request_new_natural"]
+    out = work / "locked.xlsx"
+    result = clerk({"input": str(template21),
+                    "type": [{"sheet": total.sheet, "cell": total.a1, "text": "999"},
+                             {"sheet": part.sheet, "cell": part.a1, "text": "5"}],
+                    "read": [{"sheet": total.sheet, "cell": total.a1}],
+                    "save": [{"path": str(out), "format": "xlsx"}]}, work)
+    refused, accepted = result["typed"]
+    assert refused["locked"] and not refused["took"]
+    assert refused["after"] == refused["before"] and refused["after"]["formula"].startswith("=SUM(")
+    assert accepted["took"] and not accepted["locked"]
+    assert result["read"][0]["string"] == "5" and result["read"][0]["formula"].startswith("=SUM(")
+    status, report = check_json(out, "--blank-as-zero")
+    codes = {(f["code"], f.get("cell")) for f in report["errors"] + report["warnings"]}
+    assert not [c for c in codes if c[0] in ("S04", "S05", "S06")], codes
+
+
+# -- the round trips: check and render ------------------------------------------------------------------
+@pytest.mark.parametrize("ext", ["xlsx", "ods", "xls"])
+def test_round_trip_check_and_render(balanced, fmt21, ext):
+    src = balanced["folder"] / f"填好.{ext}"
+    status, report = check_json(src)
+    assert status == 0 and report["ok"], json.dumps(report["errors"][:5], ensure_ascii=False, indent=1)
+    assert report["format"] == "2021"
+    assert not report["warnings"], json.dumps(report["warnings"][:5], ensure_ascii=False, indent=1)
+
+    out = balanced["folder"] / f"报告-{ext}.docx"
+    proc = tool("render", str(src), "-o", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    values = expected_values(fmt21, NUMBERS_2021)
+    printed = docx_numbers(out, fmt21)
+    wrong = [f"{cid} ({fmt21.cells[cid].sheet}!{fmt21.cells[cid].a1}): report “{printed[cid]}”, typed/summed {values[cid]}"
+             for cid in fmt21.cells if printed[cid] != _printed(values[cid])]
+    assert not wrong, "\n".join(wrong[:20])
+    text = docx_text(out)
+    assert INFO_2021["org_name"] in text
+    for paragraph in PARAGRAPHS_2021.values():
+        assert paragraph in text, paragraph
+    assert NOTE_2021[1] in text
+
+
+def test_round_trip_reads_the_same_data_from_every_format(balanced):
+    from xlsx_tool.read import read_workbook
+
+    read = {ext: read_workbook(balanced["folder"] / f"填好.{ext}") for ext in ("xlsx", "ods", "xls")}
+    base = read["xlsx"]
+    assert base.info["org_name"] == INFO_2021["org_name"]
+    assert base.info["year"] == str(YEAR_2021)
+    for key, value in INFO_2021.items():
+        assert base.info[key] == value, key
+    for ext, data in read.items():
+        assert data.inputs == base.inputs, ext
+        assert data.info == base.info, ext
+        assert data.narrative == base.narrative, ext
+        assert data.notes == base.notes, ext
+    assert base.inputs["proactive_fees_amount"] == Decimal("24.311082")
+
+
+def test_unbalanced_fill_is_reported_with_the_difference(unbalanced, fmt21):
+    src = unbalanced["folder"] / "不平衡.xlsx"
+    status, report = check_json(src, "--blank-as-zero")
+    assert status == 1 and not report["ok"]
+    x = [f for f in report["errors"] if f["code"].startswith("X")]
+    assert {(f["code"], f["labels"].rsplit(model.SEP, 1)[-1]) for f in x} == {("X01", "自然人"), ("X01", "总计")}
+    natural = next(f for f in x if f["labels"].endswith("自然人"))
+    assert (natural["left_value"], natural["right_value"], natural["difference"]) == (163, 106, 57)
+    assert natural["sheet"] == "表三" and natural["cell"] == "D6"
+    assert {f["code"] for f in report["errors"]} <= {"X01", "I01"}
+    assert any(f["code"] == "V10" for f in report["warnings"])
+    proc = tool("render", "--blank-as-zero", str(src), "-o", str(unbalanced["folder"] / "x.docx"))
+    assert proc.returncode == 1 and "发现错误" in proc.stdout
+    assert not (unbalanced["folder"] / "x.docx").exists()
+
+
+@pytest.mark.parametrize("ext", ["xlsx", "ods", "xls"])
+def test_resaved_blank_template_reports_the_blanks(blank, fmt21, ext):
+    src = blank["folder"] / f"空白.{ext}"
+    status, report = check_json(src)
+    assert status == 1
+    codes = [f["code"] for f in report["errors"]]
+    inputs = sum(1 for c in fmt21.cells.values() if c.is_input)
+    assert codes.count("V01") == inputs
+    assert set(codes) == {"V01", "I01"}, sorted(set(codes))
+    assert not report["warnings"], report["warnings"][:3]
+    status, report = check_json(src, "--blank-as-zero")
+    assert {f["code"] for f in report["errors"]} == {"I01"}
+    assert [f["code"] for f in report["warnings"]] == ["V10"]
+
+
+def test_resaved_blank_template_showed_zero_totals_and_ticks(blank):
+    wrong = [f"{c['sheet']}!{c['cell']} shows “{c['string']}”" for c in blank["on_load"]
+             if c["string"] != ("0" if "id" in c else CHECK_OK)]
+    assert not wrong, "\n".join(wrong)
+
+
+# -- the 2019 format's particular cells ----------------------------------------------------------------
+NUMBERS_2019 = {"proactive_licensing_last_year": 64, "proactive_licensing_change": -8,
+                "proactive_licensing_decisions": 1286, "proactive_procurement_items": 31,
+                "proactive_procurement_amount": Decimal("3456.78"),
+                "request_new_natural": 15, "request_disclosed_natural": 15}
+
+
+def test_2019_round_trip_negative_change_decimal_amount_and_unit(work):
+    fmt = model.load("2019")
+    template = make_template(work, YEAR_2019, "2019")
+    out = work / "2019填好.xlsx"
+    unit = next(box for spec, _, box in fmt.table("proactive").choices if spec["id"] == "procurement_unit")
+    typed = fill_jobs(fmt, NUMBERS_2019, zeros=False, info={"org_name": "沙坡头区文昌镇人民政府"},
+                      choices={"procurement_unit": "万元"})
+    result = clerk({"input": str(template), "type": typed,
+                    "validation": [{"sheet": "表二", "cell": model.a1(unit.row, unit.col)}],
+                    "save": [{"path": str(out), "format": "xlsx"}]}, work)
+    assert all(t["took"] for t in result["typed"]), [t for t in result["typed"] if not t["took"]]
+    choice = result["validation"][0]
+    assert choice["type"] == "LIST" and "万元" in choice["formula1"] and choice["error_message"]
+    status, report = check_json(out, "--blank-as-zero")
+    assert {f["code"] for f in report["errors"]} <= {"I01"}, report["errors"][:3]
+    docx_path = work / "2019报告.docx"
+    proc = tool("render", "--blank-as-zero", "--allow-errors", str(out), "-o", str(docx_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    printed = docx_numbers(docx_path, fmt)
+    values = expected_values(fmt, NUMBERS_2019)
+    assert {k: printed[k] for k in NUMBERS_2019} == {k: _printed(values[k]) for k in NUMBERS_2019}
+    assert "万元" in docx_text(docx_path)
