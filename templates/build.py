@@ -41,7 +41,7 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TWIPS_PER_MM = 1440 / 25.4
 CELL_MARGIN = 57                                  # 1 mm left/right inside table cells
 ROW_HEIGHT = 369                                  # 6.5 mm minimum table row height
-LABEL_SHARE = {1: 0.30, 2: 0.40, 3: 0.46}          # share of the table width for row labels
+LABEL_SHARE = {1: 0.30, 2: 0.40, 3: 0.40}          # share of the table width for row labels
 
 
 @dataclass(frozen=True)
@@ -319,7 +319,7 @@ def _table(doc, tl: model.TableLayout, look: Look) -> None:
     for b in (b for b in tl.boxes if b.merged):
         table.cell(b.row - first, b.col).merge(table.cell(b.row - first + b.rowspan - 1, b.col + b.colspan - 1))
     units = {c.col_header: c.unit_field for c in tl.cells if c.unit_field}
-    style = doc.styles["表格文字（小）" if tl.label_cols + tl.width > 10 else "表格文字"]
+    style = doc.styles["表格文字（小）" if tl.label_cols + tl.width >= 10 else "表格文字"]
     for b in tl.boxes:
         cell = table.cell(b.row - first, b.col)
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER

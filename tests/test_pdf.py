@@ -12,9 +12,10 @@ number elsewhere.  The PDF must
   of the report (``pdftotext -bbox-layout``; poppler drops text outside the page, which the
   numbers test then catches).
 
-Two known defects are pinned as strict xfails (an XPASS means fixed: remove the marker): a
-five-digit number wraps inside 表三's columns, and LibreOffice 7.4 drops a CJK punctuation mark
-ending the first line of an indented justified paragraph.
+One known LibreOffice defect is pinned as a strict xfail (an XPASS means fixed: remove the
+marker): LibreOffice 7.4 drops a CJK punctuation mark ending the first line of an indented
+justified paragraph.  Five-digit totals in 表三 stay on one line (they wrapped before the label
+columns were narrowed and the table set in 小五).
 
 When LibreOffice is missing, ``--pdf`` ends with a clear Chinese message (F10, exit 2) after the
 .docx is written; that test runs everywhere.  The others need ``soffice`` and poppler-utils: they
@@ -228,8 +229,6 @@ def test_report_files_get_the_usual_permissions(sample):
     assert modes == {".docx": oct(0o666 & ~umask), ".pdf": oct(0o666 & ~umask)}
 
 
-@pytest.mark.xfail(strict=True, reason="表三's number columns of the built-in 2021 template hold four "
-                                      "digits: a five-digit total (10 000 requests or more) wraps in its cell")
 def test_five_digit_totals_stay_on_one_line(tmp_path, needs_office):
     fmt = model.load("2021")
     inputs = distinct_inputs(fmt)
