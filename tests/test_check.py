@@ -188,3 +188,11 @@ def test_the_narrative_is_checked_against_the_tables_with_its_cell(make_filled_w
     result = check_file(make_filled_workbook(narrative_overview_request=["第一段。", "{表三.没有这一行.总计}"]))
     [f] = result.errors
     assert (f.code, f.sheet, f.cell) == ("N03", "正文", "B48")   # 2nd paragraph row of （二）依申请公开
+
+
+def test_an_empty_template_summarises_the_blanks_and_points_to_blank_as_zero(tmp_path):
+    from xlsx_tool.template import write_template
+
+    path = write_template(tmp_path / "空白.xlsx", "2021", year=2024)
+    text = text_report(check_file(path))
+    assert "其中 166 个是“未填写”" in text and "--blank-as-zero" in text

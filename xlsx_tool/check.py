@@ -126,4 +126,8 @@ def text_report(result: CheckResult) -> str:
         lines.append(f"检查通过：未发现错误（{len(result.warnings)} 个提示）")
     else:
         lines.append(f"共 {len(result.errors)} 个错误、{len(result.warnings)} 个提示")
+        blanks = sum(f.code == "V01" for f in result.errors)
+        if blanks > 10:
+            lines.append(f"其中 {blanks} 个是“未填写”：没有数据的单元格请填 0；"
+                         "如确认空着的都是 0，可加 --blank-as-zero 重新检查。")
     return "\n".join(lines)
