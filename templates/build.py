@@ -67,9 +67,9 @@ class Look:
         return round((210 - self.margins[2] - self.margins[3]) * TWIPS_PER_MM)
 
 
-OFFICIAL = Look("official", (37, 35, 28, 26), ("方正小标宋简体", 22, False), False, ("仿宋_GB2312", 16),
+OFFICIAL = Look("official", (37, 35, 28, 26), ("方正小标宋简体", 22, False), True, ("仿宋_GB2312", 16),
                 28.9, ("黑体", False), ("楷体_GB2312", False), 14, ("宋体", 10.5, 9), ("宋体", 14), True, True)
-SIMPLE = Look("simple", (25, 25, 30, 30), ("黑体", 18, True), True, ("宋体", 14),
+SIMPLE = Look("simple", (25, 25, 30, 30), ("黑体", 18, True), False, ("宋体", 14),
               24, ("黑体", False), ("宋体", True), 12, ("宋体", 10.5, 9), ("宋体", 10.5), False, False)
 
 #: file name → (format id, look)
@@ -230,9 +230,10 @@ def _para(doc, text: str, style: str = "Normal"):
 
 
 def _title(doc, look: Look) -> None:
-    if look.title_two_lines:
-        _para(doc, "{{ info.org_name }}", "报告标题").paragraph_format.space_after = Pt(0)
-        _para(doc, "{{ year }}年政府信息公开工作年度报告", "报告标题")
+    if look.title_two_lines:   # 机关名称 ⏎ 年度报告: never broken mid-phrase
+        p = _para(doc, "{{ info.org_name }}", "报告标题")
+        p.runs[0].add_break()
+        p.add_run("{{ year }}年政府信息公开工作年度报告")
     else:
         _para(doc, "{{ info.org_name }}{{ year }}年政府信息公开工作年度报告", "报告标题")
 

@@ -126,6 +126,18 @@ def cmd_demo(args) -> int:
     return status
 
 
+def cmd_lint(args) -> int:
+    from .lint import lint, text_report
+
+    findings = lint(args.template, args.format)
+    if args.json:
+        print(json.dumps({"ok": not any(f.severity == "错误" for f in findings), "template": args.template,
+                          "findings": [f.as_dict() for f in findings]}, ensure_ascii=False, indent=1))
+    else:
+        print(text_report(findings, args.template, args.format))
+    return 1 if any(f.severity == "错误" for f in findings) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xlsx-tool", description="政府信息公开工作年度报告：生成填报模板、核对勾稽关系、生成 Word 报告。")
     p.add_argument("--debug", action="store_true", help="出错时显示完整的程序调用栈（供技术人员排查）")
@@ -160,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 输出 PDF")
     r.add_argument("--force", action="store_true", help="允许覆盖已有文件")
     r.set_defaults(func=cmd_render)
+
+    lt = sub.add_parser("lint-template", help="检查自定义 Word 模板中的占位符和标签")
+    lt.add_argument("template", help="Word 模板（.docx）")
+    lt.add_argument("--format", help="年报格式 2019 或 2021（默认按模板中的占位符判断）")
+    lt.add_argument("--json", action="store_true", help="以 JSON 输出")
+    lt.set_defaults(func=cmd_lint)
 
     d = sub.add_parser("demo", help="用内置样例走一遍：生成模板→填写→检查→生成报告")
     d.add_argument("-o", "--output", default="年报演示", help="输出文件夹（默认“年报演示”）")

@@ -1,0 +1,85 @@
+"""The command line as the office IT person uses it: sub-commands, defaults, exit codes."""
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from xlsx_tool import model
+from xlsx_tool.template import write_template
+
+
+def tool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xlsx_tool.cli", *args], capture_output=True,
+                          text=True, timeout=120, cwd=cwd)
+
+
+@pytest.mark.parametrize("year, fmt_id", [(2019, "2019"), (2020, "2019"), (2021, "2021"), (2026, "2021")])
+def test_template_picks_the_format_from_the_year(tmp_path, year, fmt_id):
+    run = tool("template", "--year", str(year), "-o", str(tmp_path / "t.xlsx"))
+    assert run.returncode == 0, run.stderr
+    assert f"年报格式：{model.load(fmt_id).label}" in run.stdout
+
+
+def test_template_defaults_to_last_year_and_a_chinese_file_name(tmp_path):
+    last = datetime.date.today().year - 1
+    run = tool("template", "--org", "某某镇人民政府", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / f"{last}年政府信息公开年报数据.xlsx").is_file()
+
+
+def test_an_explicit_format_wins_and_an_unknown_one_is_refused(tmp_path):
+    assert "2019（" in tool("template", "--year", "2026", "--format", "2019", "-o", str(tmp_path / "a.xlsx")).stdout
+    run = tool("template", "--format", "2030", "-o", str(tmp_path / "b.xlsx"))
+    assert run.returncode == 2 and "F08" in run.stderr and "2019、2021" in run.stderr
+
+
+@pytest.mark.parametrize("fmt_id, count", [("2019", 166), ("2021", 200)])
+def test_fields_lists_every_numeric_cell_with_its_labels(fmt_id, count):
+    run = tool("fields", "--format", fmt_id, "--json")
+    fields = json.loads(run.stdout)["fields"]
+    cells = [f for f in fields if f["id"] in model.load(fmt_id).cells]
+    assert len(cells) == len(model.load(fmt_id).cells)
+    assert sum(f["input"] for f in cells) == 166
+    secret = next(f for f in fields if f["id"] == "request_withheld_secret_natural")
+    assert secret["labels"].endswith("（三）不予公开 › 1.属于国家秘密 › 申请人情况 › 自然人")
+    assert secret["placeholder"] == "{{ v.request_withheld_secret_natural }}"
+
+
+def test_render_refuses_a_workbook_with_errors_unless_allowed(tmp_path):
+    src = write_template(tmp_path / "空白.xlsx", "2021", year=2025, org="某某局")
+    run = tool("render", str(src))
+    assert run.returncode == 1 and "未生成报告" in run.stdout and not (tmp_path / "空白.docx").exists()
+    run = tool("render", str(src), "--allow-errors")
+    assert run.returncode == 0 and (tmp_path / "空白.docx").is_file()
+
+
+def test_render_writes_beside_the_input_by_default(tmp_path):
+    from xlsx_tool import sample
+
+    src = sample.write_workbook(sample.bundled("demo-county-2025.toml"), tmp_path / "年报 数据.xlsx")
+    run = tool("render", str(src))
+    assert run.returncode == 0, run.stderr
+    doc = Document(str(tmp_path / "年报 数据.docx"))
+    assert doc.paragraphs[0].text.startswith("示范县自然资源局")
+
+
+def test_lint_template_passes_a_shipped_template_and_fails_a_broken_one(tmp_path):
+    from xlsx_tool.templates import build
+
+    assert tool("lint-template", str(build.HERE / "report-2021.docx")).returncode == 0
+    broken = Document()
+    broken.add_paragraph("{{ v.no_such_cell }}")
+    broken.save(str(tmp_path / "坏模板.docx"))
+    run = tool("lint-template", str(tmp_path / "坏模板.docx"))
+    assert run.returncode == 1 and "T01" in run.stdout and "v.no_such_cell" in run.stdout
+
+
+def test_an_unexpected_failure_is_one_chinese_line_not_a_traceback(tmp_path):
+    run = tool("check", str(tmp_path))          # a folder: handled (F02), never a traceback
+    assert run.returncode == 2 and "F02" in run.stderr and "Traceback" not in run.stderr

@@ -1,0 +1,648 @@
+"""Check a custom Word report template before rendering: ``xlsx-tool lint-template T.docx``.
+
+The raw XML of ``word/document.xml``, the headers, footers and footnotes (what docxtpl renders) and
+the rendered document properties is read paragraph by paragraph — body paragraphs are named
+``第N段``, table cells ``表格M 第R行第C列`` — and every tag ``{{ … }}``, ``{% … %}``, ``{# … #}``
+(also docxtpl's ``{%p/tr/tc/r … %}``) is checked for:
+
+* T03 — a tag split over several Word runs (or paragraphs), as Word leaves it after editing;
+* T04 — curly quotes “ ” ‘ ’ typed into a tag by Word's autocorrect;
+* T05 — a ``{% for %}`` / ``{%p for %}`` that loops over table rows without ``{%tr for %}``;
+* T01 — an unknown placeholder: a name that :func:`xlsx_tool.render.context` does not offer, or
+  ``v.<id>``/``info.<id>``/``narrative.<id>``/``notes.<id>``/``choices.<id>`` with an id the
+  format does not have (loop variables and ``{% set %}`` names are known);
+* T06 — a syntax error, an unclosed tag, or a sandbox-unsafe expression (``__class__`` …);
+* T02 (提示) — table numbers, narrative sections, table notes or choices never used.
+
+For T03/T04 the installed docxtpl's own preprocessing is tried on the paragraph: when it repairs
+the tag (docxtpl 0.20 rejoins split runs and straightens quotes), the finding is a 提示 — the
+report still renders, but the tag is fragile; otherwise it is an 错误.
+
+Names and ids come from the context of an empty report of the template's format (``2019`` or
+``2021``; inferred from the ``v.<id>`` the template uses when not given).
+"""
+from __future__ import annotations
+
+import difflib
+import html
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import (UNSAFE_FUNCTION_ATTRIBUTES, UNSAFE_GENERATOR_ATTRIBUTES,
+                            UNSAFE_METHOD_ATTRIBUTES, SandboxedEnvironment)
+from lxml import etree
+
+from .findings import ERROR, NOTE, Finding, UserError, make
+
+DEFAULT_FORMAT = "2021"
+#: ids only one format has, used first to tell the format of a template
+FORMAT_MARKERS = {"proactive_fees_amount": "2021", "proactive_procurement_amount": "2019"}
+#: context entries that are dicts with a fixed set of keys
+KEYED = ("v", "info", "narrative", "notes", "choices")
+DICT_METHODS = frozenset({"items", "keys", "values", "get"})
+UNSAFE_ATTRS = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
+                | {"cr_code", "cr_frame", "ag_code", "ag_frame", "mro", "func_globals", "func_code"})
+CURLY = "“”‘’"
+STRAIGHTEN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+MAX_ENTRIES = 5000
+MAX_PART_BYTES = 64 * 1024 * 1024
+QUOTE_CHARS = 24
+EXAMPLES = 5
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+W_P, W_R, W_T, W_TAB, W_BR, W_CR = (f"{{{W}}}{t}" for t in ("p", "r", "t", "tab", "br", "cr"))
+W_TBL, W_TR, W_TC, W_GRIDSPAN = (f"{{{W}}}{t}" for t in ("tbl", "tr", "tc", "gridSpan"))
+MC_FALLBACK = f"{{{MC}}}Fallback"
+#: document properties docxtpl renders as templates (element → name shown in Word/WPS)
+PROPERTIES = {"{http://purl.org/dc/elements/1.1/}title": "标题",
+              "{http://purl.org/dc/elements/1.1/}subject": "主题",
+              "{http://purl.org/dc/elements/1.1/}creator": "作者",
+              "{http://purl.org/dc/elements/1.1/}description": "备注",
+              "{http://purl.org/dc/elements/1.1/}identifier": "标识",
+              "{http://purl.org/dc/elements/1.1/}language": "语言"}
+
+#: a complete tag; a tag never contains another opening delimiter
+TAG = re.compile(r"\{\{(?:(?!\{\{|\{%|\}\}).)*\}\}|\{%(?:(?!\{\{|\{%|%\}).)*%\}|\{#.*?#\}", re.S)
+OPENER = re.compile(r"\{\{|\{%|\{#")
+CLOSER = re.compile(r"\}\}|%\}")
+PREFIX = re.compile(r"^(\{%|\{\{|\{#)(p|tr|tc|r) ")
+FOR = re.compile(r"^\{%-?\s*for\b")
+ENDFOR = re.compile(r"^\{%-?\s*endfor\b")
+
+
+# -- the template as paragraphs -------------------------------------------------------------------
+@dataclass
+class _Para:
+    where: str               # 第3段 / 表格1 第2行第3列 / 页脚（footer1.xml）第1段
+    text: str
+    runs: list[int]          # run number of each character
+    cell: object = None      # the w:tc element holding the paragraph (None outside tables)
+    element: object = None   # the w:p element (None for document properties)
+
+
+@dataclass
+class _Tag:
+    raw: str                 # as in the document
+    clean: str               # as jinja sees it after docxtpl's preprocessing
+    kind: str                # '', 'p', 'tr', 'tc' or 'r'
+    first: int               # index of the first and last paragraph it spans
+    last: int
+    runs: int                # number of runs it spans
+
+
+@dataclass
+class _Part:
+    name: str                # zip member
+    paras: list[_Para]
+    tags: list[_Tag] = field(default_factory=list)
+    ast: object = None
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
+
+
+def _ancestor(el, tag):
+    el = el.getparent()
+    while el is not None and el.tag != tag:
+        el = el.getparent()
+    return el
+
+
+def _in_fallback(el) -> bool:
+    return _ancestor(el, MC_FALLBACK) is not None
+
+
+def _para_text(p) -> tuple[str, list[int]]:
+    """The text of one w:p (not of paragraphs nested in it) and the run number of each character."""
+    chars: list[str] = []
+    runs: list[int] = []
+    run_no: dict = {}
+    for el in p.iter(W_T, W_TAB, W_BR, W_CR):
+        if _ancestor(el, W_P) is not p or _in_fallback(el) and not _in_fallback(p):
+            continue
+        if el.tag == W_T:
+            text = el.text or ""
+        else:
+            text = "\t" if el.tag == W_TAB else " "
+        run = _ancestor(el, W_R)
+        n = run_no.setdefault(run, len(run_no))   # lxml keeps one proxy per element while referenced
+        chars.append(text)
+        runs.extend([n] * len(text))
+    return "".join(chars), runs
+
+
+def _cell_where(tc, tables: dict) -> str:
+    tr = _ancestor(tc, W_TR)
+    tbl = _ancestor(tr, W_TBL)
+    rows = [r for r in tbl.iterchildren(W_TR)]
+    col = 1
+    for other in tr.xpath("./w:tc|./w:sdt/w:sdtContent/w:tc", namespaces={"w": W}):
+        if other is tc:
+            break
+        span = other.find(f"{{{W}}}tcPr/{W_GRIDSPAN}")
+        col += int(span.get(f"{{{W}}}val", "1")) if span is not None else 1
+    row = rows.index(tr) + 1 if tr in rows else 0
+    return f"表格{tables[tbl]} 第{row}行第{col}列"
+
+
+def _paragraphs(root, prefix: str = "") -> list[_Para]:
+    tables = {tbl: i for i, tbl in enumerate(root.iter(W_TBL), start=1)}
+    out, n = [], 0
+    for p in root.iter(W_P):
+        if _in_fallback(p):
+            continue
+        tc = _ancestor(p, W_TC)
+        if tc is None:
+            n += 1
+            where = f"第{n}段"
+        else:
+            where = _cell_where(tc, tables)
+        text, runs = _para_text(p)
+        out.append(_Para(prefix + where, text, runs, tc, p))
+    return out
+
+
+def _parser():
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _read_parts(path: Path) -> list[_Part]:
+    if not path.exists():
+        raise UserError("F09", str(path), "文件不存在")
+    if not path.is_file():
+        raise UserError("F09", str(path), "给出的是文件夹而不是 .docx 文件")
+    hint = "；.doc 格式请在 Word/WPS 中另存为 .docx" if path.suffix.lower() == ".doc" else ""
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise UserError("F09", str(path), "文件中的条目过多（可能是恶意文件）")
+            names = {i.filename: i for i in infos}
+            if "word/document.xml" not in names:
+                raise UserError("F09", str(path), f"不是 Word (.docx) 文件{hint}")
+            wanted = ["word/document.xml"]
+            wanted += sorted((n for n in names if re.fullmatch(r"word/header\d*\.xml", n)), key=_natural)
+            wanted += sorted((n for n in names if re.fullmatch(r"word/footer\d*\.xml", n)), key=_natural)
+            wanted += [n for n in ("word/footnotes.xml", "docProps/core.xml") if n in names]
+            if any(names[n].file_size > MAX_PART_BYTES for n in wanted):
+                raise UserError("F09", str(path), "文件解压后过大（可能是恶意文件）")
+            blobs = {n: z.read(n) for n in wanted}
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+        raise UserError("F09", str(path), f"无法作为 Word (.docx) 文件打开：{type(exc).__name__}{hint}") from None
+    parts = []
+    for name, blob in blobs.items():
+        try:
+            root = etree.fromstring(blob, _parser())
+        except etree.XMLSyntaxError as exc:
+            raise UserError("F09", str(path), f"{name} 无法解析：{exc}") from None
+        short = name.rsplit("/", 1)[-1]
+        if name == "docProps/core.xml":
+            paras = [_Para(f"文档属性“{label}”", el.text or "", [0] * len(el.text or ""))
+                     for el in root if (label := PROPERTIES.get(el.tag)) and el.text]
+        elif short.startswith("header"):
+            paras = _paragraphs(root, f"页眉（{short}）")
+        elif short.startswith("footer"):
+            paras = _paragraphs(root, f"页脚（{short}）")
+        elif short == "footnotes.xml":
+            paras = _paragraphs(root, "脚注 ")
+        else:
+            paras = _paragraphs(root)
+        parts.append(_Part(name, paras))
+    return parts
+
+
+def _natural(name: str):
+    return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", name)]
+
+
+# -- tags -----------------------------------------------------------------------------------------
+def _clean(raw: str) -> tuple[str, str]:
+    """(tag as jinja sees it after docxtpl's preprocessing, docxtpl prefix)."""
+    tag = raw.translate(STRAIGHTEN)
+    m = PREFIX.match(tag)
+    kind = m.group(2) if m else ""
+    if m:
+        tag = m.group(1) + " " + tag[m.end():]
+    if re.fullmatch(r"\{%-?\s*(vm|hm)\s*-?%\}", tag):
+        return "", kind
+    special = re.fullmatch(r"\{%-?\s*(colspan|cellbg)\s+(.*?)\s*-?%\}", tag, re.S)
+    if special:
+        return "{{ " + special.group(2) + " }}", kind
+    return tag, kind
+
+
+class _Linter:
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = str(path)
+        self.findings: list[Finding] = []
+        self.order: list[tuple] = []      # (part, paragraph, sequence) of each finding
+        self.parts: list[str] = []
+        self.env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+    def add(self, code: str, part: _Part, para: int | None, tag: str, message: str, *,
+            severity: str | None = None, fix: str | None = None, where: str | None = None) -> None:
+        if para is not None:
+            p = part.paras[para]
+            where = p.where
+            labels = f"{where}：“{_quote(p.text)}”" if p.text.strip() else where
+        else:
+            labels = where or ""
+        extra = {"part": part.name, "location": where or "", "tag": tag}
+        self.order.append((self.parts.index(part.name) if part.name in self.parts else len(self.parts),
+                           -1 if para is None else para, len(self.order)))
+        self.findings.append(make(code, message, severity=severity, fix=fix, file=self.file,
+                                  labels=labels, extra=extra))
+
+    # -- structural checks on the raw text --------------------------------------------------------
+    def scan(self, part: _Part) -> str:
+        """Find the tags of a part, report T03/T04/T05/T06 on them; return the jinja source
+        (one line per paragraph, so that jinja's line numbers name paragraphs)."""
+        text = "\n".join(p.text for p in part.paras)
+        starts, pos = [], 0
+        for p in part.paras:
+            starts.append(pos)
+            pos += len(p.text) + 1
+
+        def para_at(offset: int) -> int:
+            lo, hi = 0, len(starts) - 1
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if starts[mid] <= offset:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return lo
+
+        source, last, covered = [], 0, []
+        for m in TAG.finditer(text):
+            raw = m.group(0)
+            first, final = para_at(m.start()), para_at(m.end() - 1)
+            runs = set()
+            for off in range(m.start(), m.end()):
+                i = para_at(off)
+                rel = off - starts[i]
+                if rel < len(part.paras[i].runs):
+                    runs.add((i, part.paras[i].runs[rel]))
+            clean, kind = _clean(raw)
+            tag = _Tag(raw, clean, kind, first, final, len(runs))
+            part.tags.append(tag)
+            covered.append((m.start(), m.end()))
+            source.append("\n" * text.count("\n", last, m.start()))
+            source.append(clean + "\n" * (raw.count("\n") - clean.count("\n")))
+            last = m.end()
+            self._check_tag(part, tag)
+        source.append("\n" * text.count("\n", last))
+        self._check_strays(part, text, covered, para_at)
+        self._check_loops(part)
+        return "".join(source)
+
+    def _check_tag(self, part: _Part, tag: _Tag) -> None:
+        shown = tag.raw.replace("\n", "¶")
+        if tag.last != tag.first:
+            self.add("T03", part, tag.first, shown,
+                     f"标签 {shown} 跨越了 {tag.last - tag.first + 1} 个段落（¶ 为段落标记）；"
+                     "生成报告时这几段会被合并为一段，后面段落的格式会丢失。标签中不能有回车换行。", severity=ERROR)
+        elif tag.runs > 1:
+            copes = self._docxtpl_copes(part, tag)
+            pieces = self._pieces(part.paras[tag.first], tag)
+            verdict = {True: "本工具所用的 docxtpl 预处理能把它重新拼接，目前可以生成，但再次编辑时容易损坏",
+                       False: "docxtpl 的预处理无法把它重新拼接，生成报告时会出错",
+                       None: "docxtpl 的预处理可能能够、也可能无法把它重新拼接"}[copes]
+            self.add("T03", part, tag.first, tag.raw,
+                     f"标签 {tag.raw} 在 Word 中被拆成了 {tag.runs} 个文字段（{pieces}），"
+                     f"这通常是修改、粘贴或拼写检查造成的；{verdict}。",
+                     severity=NOTE if copes else ERROR)
+        curly = sorted({c for c in tag.raw if c in CURLY}, key=CURLY.index)
+        if curly:
+            copes = tag.first == tag.last and self._docxtpl_copes(part, tag)
+            verdict = ("本工具所用的 docxtpl 会自动换成直引号，目前可以生成，但其他软件或版本可能报错"
+                       if copes else "生成报告时可能出现“unexpected char”语法错误")
+            self.add("T04", part, tag.first, tag.raw,
+                     f"标签 {tag.raw} 中有中文弯引号 {' '.join(curly)}（Word 的“自动更正”会把直引号改成弯引号）；{verdict}。",
+                     severity=NOTE if copes else ERROR)
+        if tag.kind in ("tr", "tc") and part.paras[tag.first].cell is None:
+            self.add("T06", part, tag.first, tag.raw,
+                     f"标签 {tag.raw} 以 {{%{tag.kind} 开头，只能写在表格的单元格中；"
+                     "在表格外请写作 {% … %} 或 {%p … %}。")
+
+    @staticmethod
+    def _pieces(para: _Para, tag: _Tag) -> str:
+        start = para.text.find(tag.raw)
+        if start < 0:
+            return ""
+        pieces, prev = [], None
+        for off in range(start, start + len(tag.raw)):
+            run = para.runs[off] if off < len(para.runs) else prev
+            if run != prev:
+                pieces.append("")
+                prev = run
+            pieces[-1] += para.text[off]
+        return "＋".join(f"“{x}”" for x in pieces)
+
+    def _docxtpl_copes(self, part: _Part, tag: _Tag) -> bool | None:
+        """Whether docxtpl's own preprocessing turns this paragraph's tag into one intact tag."""
+        el = part.paras[tag.first].element
+        if el is None:
+            return True    # document properties are plain text
+        try:
+            from docxtpl import DocxTemplate
+
+            scope = {"tr": W_TR, "tc": W_TC}.get(tag.kind)
+            if scope is not None and _ancestor(el, scope) is not None:
+                el = _ancestor(el, scope)      # docxtpl replaces the whole row / cell
+            xml = etree.tostring(el, encoding="unicode")
+            patched = DocxTemplate(io.BytesIO()).patch_xml(xml)
+        except Exception:  # noqa: BLE001 — an unknown docxtpl version: say "may or may not"
+            return None
+        if not tag.clean:
+            return True
+        return any(tag.clean in html.unescape(t) for t in re.split(r"<[^>]+>", patched))
+
+    def _check_strays(self, part: _Part, text: str, covered: list, para_at) -> None:
+        def free(m) -> bool:
+            return not any(a <= m.start() < b for a, b in covered)
+
+        for m in (m for m in OPENER.finditer(text) if free(m)):
+            i = para_at(m.start())
+            close = {"{{": "}}", "{%": "%}", "{#": "#}"}[m.group(0)]
+            rest = text[m.start():m.start() + 40].split("\n")[0]
+            self.add("T06", part, i, rest,
+                     f"标签 {rest} 在本段中没有结束（缺少 {close}，或结束符被拆开、写成了全角字符）。")
+        for m in (m for m in CLOSER.finditer(text) if free(m)):
+            i = para_at(m.start())
+            rest = text[max(m.start() - 30, 0):m.end()].split("\n")[-1]
+            self.add("T06", part, i, rest,
+                     f"“{rest}”中的 {m.group(0)} 没有对应的开始符号（开始符号可能缺失或写成了全角字符），"
+                     "该处文字会原样出现在报告中。")
+
+    def _check_loops(self, part: _Part) -> None:
+        """T05: loops that repeat part of a table instead of whole rows."""
+        stack: list[_Tag] = []
+        pairs: list[tuple[_Tag, _Tag | None]] = []
+        for tag in part.tags:
+            if FOR.match(tag.clean):
+                stack.append(tag)
+            elif ENDFOR.match(tag.clean) and stack:
+                pairs.append((stack.pop(), tag))
+        pairs += [(t, None) for t in stack]
+        for start, end in pairs:
+            if start.kind in ("tr", "tc", "r"):
+                continue
+            cell = part.paras[start.first].cell
+            end_cell = part.paras[end.first].cell if end is not None else None
+            if cell is None and end_cell is None:
+                continue                  # not in a table
+            where = start if cell is not None else end
+            if start.kind == "":
+                if end is not None and end.first == start.first:
+                    continue              # an inline loop inside one paragraph
+                self.add("T05", part, where.first, start.raw,
+                         f"表格中的 {start.raw} 与它的 endfor 不在同一段落，docxtpl 只会重复表格 XML 的一部分，"
+                         "生成的 Word 文件会损坏；要逐行重复请写 {%tr for … %} 所在行 … {%tr endfor %} 所在行。")
+            elif start.kind == "p":
+                if end is not None and end_cell is cell:
+                    continue              # repeats paragraphs inside one cell: fine
+                self.add("T05", part, where.first, start.raw,
+                         f"{start.raw} 与它的 {{%p endfor %}} 不在同一个单元格中：{{%p for %}} 只重复段落，"
+                         "不能用来重复表格行，生成的 Word 文件会损坏；要逐行重复请改为 {%tr for … %} … {%tr endfor %}。")
+
+    # -- jinja ------------------------------------------------------------------------------------
+    def parse(self, part: _Part, source: str) -> None:
+        try:
+            part.ast = self.env.parse(source)
+            self.env.compile(source)      # unknown filters and tests
+        except TemplateSyntaxError as exc:
+            part.ast = None
+            i = min(max((exc.lineno or 1) - 1, 0), len(part.paras) - 1)
+            tag = self._tag_on(part, i)
+            unclosed = _unclosed(part.tags) if "Unexpected end of template" in exc.message else None
+            if unclosed is not None:     # jinja points at the end: name the block left open
+                word = re.match(r"\{%-?\s*(\w+)", unclosed.clean).group(1)
+                self.add("T06", part, unclosed.first, unclosed.raw,
+                         f"标签 {unclosed.raw} 没有对应的结束标签 {{% end{word} %}}。")
+                return
+            raw = tag.raw if tag else _quote(part.paras[i].text)
+            self.add("T06", part, i, raw, f"语法错误：{exc.message}（在 {raw} 附近）。")
+
+    @staticmethod
+    def _tag_on(part: _Part, i: int, word: str = "") -> _Tag | None:
+        on = [t for t in part.tags if t.first <= i <= t.last]
+        for t in on:
+            if word and word in t.clean:
+                return t
+        return on[0] if on else None
+
+    def check_names(self, part: _Part, ctx: dict, used: dict, dynamic: set) -> None:
+        ast = part.ast
+        undeclared = meta.find_undeclared_variables(ast)
+        stored = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
+        known = set(ctx) | set(self.env.globals)
+        reported: set = set()
+
+        def report(code: str, node, name: str, message: str, fix: str | None = None) -> None:
+            i = min(max(node.lineno - 1, 0), len(part.paras) - 1)
+            tag = self._tag_on(part, i, name.split(".")[-1])
+            raw = tag.raw if tag else name
+            key = (code, i, raw if code == "T06" else name)
+            if key in reported:
+                return
+            reported.add(key)
+            self.add(code, part, i, raw, message.replace("{tag}", raw), fix=fix)
+
+        for node, parent in _walk(ast):
+            if isinstance(node, nodes.Name) and node.ctx == "load":
+                if node.name in undeclared and node.name not in known:
+                    hint = _suggest(node.name, known)
+                    report("T01", node, node.name, f"标签 {{tag}} 中的 {node.name} 不是本工具提供的名称{hint}。")
+                elif node.name in KEYED and node.name not in stored and not _keyed_access(node, parent):
+                    dynamic.add(node.name)
+            elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
+                key = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
+                if key is not None and (key.startswith("_") or key in UNSAFE_ATTRS):
+                    report("T06", node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
+                    continue
+                root = node.node
+                if not (isinstance(root, nodes.Name) and root.name in KEYED and root.name not in stored
+                        and root.name in undeclared):
+                    continue
+                if key is None or (isinstance(node, nodes.Getattr) and key in DICT_METHODS):
+                    dynamic.add(root.name)
+                elif key in ctx[root.name]:
+                    used.setdefault(root.name, set()).add(key)
+                else:
+                    hint = _suggest(key, ctx[root.name], prefix=root.name + ".")
+                    report("T01", node, f"{root.name}.{key}",
+                           f"标签 {{tag}} 中的 {root.name}.{key} 在本格式中不存在{hint}。")
+            elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
+                key = _const_str(node.args[0])
+                if key is not None and (key.startswith("_") or key in UNSAFE_ATTRS):
+                    report("T06", node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
+
+
+BLOCKS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "raw", "trans"}
+
+
+def _unclosed(tags: list[_Tag]) -> _Tag | None:
+    """The innermost block tag ({% if %}, {% for %} …) that is never closed."""
+    stack: list[tuple[str, _Tag]] = []
+    for tag in tags:
+        m = re.match(r"\{%-?\s*(\w+)(.*?)-?%\}$", tag.clean, re.S)
+        if not m:
+            continue
+        word, rest = m.group(1), m.group(2)
+        if word in BLOCKS or (word == "set" and "=" not in rest):
+            stack.append((word, tag))
+        elif word.startswith("end") and stack and stack[-1][0] == word[3:]:
+            stack.pop()
+    return stack[-1][1] if stack else None
+
+
+def _walk(node, parent=None):
+    yield node, parent
+    for child in node.iter_child_nodes():
+        yield from _walk(child, node)
+
+
+def _const_str(node) -> str | None:
+    return node.value if isinstance(node, nodes.Const) and isinstance(node.value, str) else None
+
+
+def _keyed_access(name, parent) -> bool:
+    """``v.x`` or ``v["x"]``: the name is only used to look one key up."""
+    return isinstance(parent, (nodes.Getattr, nodes.Getitem)) and parent.node is name
+
+
+def _suggest(name: str, choices, prefix: str = "") -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"（是否应为 {prefix}{close[0]}？）" if close else ""
+
+
+def _referenced_cells(parts: list[_Part]) -> set[str]:
+    refs = set()
+    for part in parts:
+        if part.ast is None:
+            continue
+        for node in part.ast.find_all((nodes.Getattr, nodes.Getitem)):
+            if isinstance(node.node, nodes.Name) and node.node.name == "v":
+                key = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
+                if key:
+                    refs.add(key)
+    return refs
+
+
+def infer_format(refs: set[str]) -> str:
+    """The format whose cells the template uses: a marker id decides, else the fewest unknown ids
+    (ties and no ids at all → :data:`DEFAULT_FORMAT`)."""
+    from . import formats
+    from .data import ReportData
+    from .model import load
+    from .render import context
+
+    for cid, fid in FORMAT_MARKERS.items():
+        if cid in refs:
+            return fid
+    best, best_missing = DEFAULT_FORMAT, None
+    for fid in [DEFAULT_FORMAT] + [f for f in formats.available() if f != DEFAULT_FORMAT]:
+        missing = len(refs - set(context(ReportData(load(fid)))["v"]))
+        if best_missing is None or missing < best_missing:
+            best, best_missing = fid, missing
+    return best
+
+
+def detect_format(template_path) -> str:
+    """The format :func:`lint` checks a template against when none is given (2019 or 2021)."""
+    parts = _read_parts(Path(template_path))
+    linter = _Linter(Path(template_path))
+    for part in parts:
+        try:
+            part.ast = linter.env.parse(linter.scan(part))
+        except TemplateSyntaxError:
+            part.ast = None
+    return infer_format(_referenced_cells(parts))
+
+
+def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: _Part) -> None:
+    """T02: one finding per kind of data the template never prints."""
+    where = "全文"
+    if "v" not in dynamic:
+        missing = [cid for cid in ctx["v"] if cid not in used.get("v", ())]
+        if missing:
+            by_table = {}
+            for cid in missing:
+                tl = fmt.cells[cid].table if cid in fmt.cells else ""
+                by_table[tl] = by_table.get(tl, 0) + 1
+            sheets = {tl.id: tl.sheet for tl in fmt.tables}
+            counts = "、".join(f"{sheets.get(t, t)} {n} 个" for t, n in by_table.items())
+            examples = "、".join(f"v.{c}" for c in missing[:EXAMPLES]) + ("等" if len(missing) > EXAMPLES else "")
+            linter.add("T02", part, None, "v." + missing[0],
+                       f"年报格式 {fmt.id} 的 {len(ctx['v'])} 个表格数值中有 {len(missing)} 个没有在模板中使用"
+                       f"（{counts}），如 {examples}。xlsx-tool fields 列出全部占位符。", where=where)
+    labels = {s["id"]: s["label"] for s in fmt.narrative}
+    headings = {tl.id: tl.heading for tl in fmt.tables}
+    for key, what, names in (("narrative", "正文部分", labels), ("notes", "表格下的“注”", headings),
+                             ("choices", "选项（如金额单位）", {})):
+        if key in dynamic:
+            continue
+        missing = [k for k in ctx[key] if k not in used.get(key, ())]
+        if missing:
+            listed = "、".join(f"{key}.{k}" + (f"（{names[k]}）" if k in names else "") for k in missing)
+            linter.add("T02", part, None, f"{key}.{missing[0]}",
+                       f"模板中没有输出这些{what}：{listed}，填报的内容不会出现在报告中。", where=where)
+
+
+def lint(template_path, format_id: str | None = None) -> list[Finding]:
+    """Check a Word template; return its findings (T01–T06) in document order, T02 last.
+
+    ``format_id``: ``2019``/``2021``; ``None`` infers it from the ``v.<id>`` the template uses.
+    Raises :class:`UserError` F09 when the file is not a usable .docx, F08 for an unknown format.
+    """
+    from . import formats
+    from .data import ReportData
+    from .model import load
+    from .render import context
+
+    path = Path(template_path)
+    parts = _read_parts(path)
+    linter = _Linter(path)
+    linter.parts = [part.name for part in parts]
+    for part in parts:
+        linter.parse(part, linter.scan(part))
+    fid = format_id or infer_format(_referenced_cells(parts))
+    if fid not in formats.available():
+        raise UserError("F08", f"年报格式 {fid}", "可选：" + "、".join(formats.available()))
+    fmt = load(fid)
+    ctx = context(ReportData(fmt))
+    used: dict[str, set] = {}
+    dynamic: set[str] = set()
+    for part in parts:
+        if part.ast is not None and part.paras:
+            linter.check_names(part, ctx, used, dynamic)
+    if all(part.ast is not None for part in parts):   # else what is used is not known
+        _unused(linter, fmt, ctx, used, dynamic, parts[0])
+    order = sorted(range(len(linter.findings)),
+                   key=lambda k: (linter.findings[k].code == "T02", linter.order[k]))
+    return [linter.findings[k] for k in order]
+
+
+def text_report(findings: list[Finding], path, format_id: str | None = None) -> str:
+    """The findings as Chinese text, one paragraph each, and a summary line at the end."""
+    errors = sum(f.severity == ERROR for f in findings)
+    notes = sum(f.severity == NOTE for f in findings)
+    fmt = f"（按 {format_id} 年报格式检查）" if format_id else ""
+    lines = [f"检查 Word 模板：{path}{fmt}"]
+    lines += [f.text() for f in findings]
+    if not findings:
+        lines.append("检查结果：未发现问题（0 个错误，0 个提示）。")
+    elif errors:
+        lines.append(f"检查结果：{errors} 个错误，{notes} 个提示。请按“处理”一行修改模板后重新检查。")
+    else:
+        lines.append(f"检查结果：0 个错误，{notes} 个提示。模板可以使用，提示的内容请确认。")
+    return "\n".join(lines)
