@@ -1,9 +1,10 @@
 """Check a custom Word report template before rendering: ``xlsx-tool lint-template T.docx``.
 
-The raw XML of ``word/document.xml``, the headers, footers and footnotes (what docxtpl renders) and
-the rendered document properties is read paragraph by paragraph — body paragraphs are named
-``第N段``, table cells ``表格M 第R行第C列`` — and every tag ``{{ … }}``, ``{% … %}``, ``{# … #}``
-(also docxtpl's ``{%p/tr/tc/r … %}``) is checked for:
+This module holds the rules; :mod:`xlsx_tool.lint_docx` reads the template. The raw XML of
+``word/document.xml``, the headers, footers and footnotes (what docxtpl renders) and the rendered
+document properties is read paragraph by paragraph — body paragraphs are named ``第N段``, table
+cells ``表格M 第R行第C列`` — and every tag ``{{ … }}``, ``{% … %}``, ``{# … #}`` (also docxtpl's
+``{%p/tr/tc/r … %}``) is checked for:
 
 * T03 — a tag split over several Word runs (or paragraphs), as Word leaves it after editing;
 * T04 — curly quotes “ ” ‘ ’ typed into a tag by Word's autocorrect;
@@ -24,19 +25,16 @@ Names and ids come from the context of an empty report of the template's format 
 from __future__ import annotations
 
 import difflib
-import html
-import io
 import re
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import (UNSAFE_FUNCTION_ATTRIBUTES, UNSAFE_GENERATOR_ATTRIBUTES,
                             UNSAFE_METHOD_ATTRIBUTES, SandboxedEnvironment)
-from lxml import etree
 
 from .findings import ERROR, NOTE, Finding, UserError, make
+from .lint_docx import (CLOSER, OPENER, _docxtpl_copes, _Part, _pieces, _read_parts, _scan_tags,
+                        _Tag)
 
 DEFAULT_FORMAT = "2021"
 #: ids only one format has, used first to tell the format of a template
@@ -47,195 +45,15 @@ DICT_METHODS = frozenset({"items", "keys", "values", "get"})
 UNSAFE_ATTRS = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
                 | {"cr_code", "cr_frame", "ag_code", "ag_frame", "mro", "func_globals", "func_code"})
 CURLY = "“”‘’"
-STRAIGHTEN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
-MAX_ENTRIES = 5000
-MAX_PART_BYTES = 64 * 1024 * 1024
 QUOTE_CHARS = 24
 EXAMPLES = 5
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-W_P, W_R, W_T, W_TAB, W_BR, W_CR = (f"{{{W}}}{t}" for t in ("p", "r", "t", "tab", "br", "cr"))
-W_TBL, W_TR, W_TC, W_GRIDSPAN = (f"{{{W}}}{t}" for t in ("tbl", "tr", "tc", "gridSpan"))
-MC_FALLBACK = f"{{{MC}}}Fallback"
-#: document properties docxtpl renders as templates (element → name shown in Word/WPS)
-PROPERTIES = {"{http://purl.org/dc/elements/1.1/}title": "标题",
-              "{http://purl.org/dc/elements/1.1/}subject": "主题",
-              "{http://purl.org/dc/elements/1.1/}creator": "作者",
-              "{http://purl.org/dc/elements/1.1/}description": "备注",
-              "{http://purl.org/dc/elements/1.1/}identifier": "标识",
-              "{http://purl.org/dc/elements/1.1/}language": "语言"}
-
-#: a complete tag; a tag never contains another opening delimiter
-TAG = re.compile(r"\{\{(?:(?!\{\{|\{%|\}\}).)*\}\}|\{%(?:(?!\{\{|\{%|%\}).)*%\}|\{#.*?#\}", re.S)
-OPENER = re.compile(r"\{\{|\{%|\{#")
-CLOSER = re.compile(r"\}\}|%\}")
-PREFIX = re.compile(r"^(\{%|\{\{|\{#)(p|tr|tc|r) ")
 FOR = re.compile(r"^\{%-?\s*for\b")
 ENDFOR = re.compile(r"^\{%-?\s*endfor\b")
-
-
-# -- the template as paragraphs -------------------------------------------------------------------
-@dataclass
-class _Para:
-    where: str               # 第3段 / 表格1 第2行第3列 / 页脚（footer1.xml）第1段
-    text: str
-    runs: list[int]          # run number of each character
-    cell: object = None      # the w:tc element holding the paragraph (None outside tables)
-    element: object = None   # the w:p element (None for document properties)
-
-
-@dataclass
-class _Tag:
-    raw: str                 # as in the document
-    clean: str               # as jinja sees it after docxtpl's preprocessing
-    kind: str                # '', 'p', 'tr', 'tc' or 'r'
-    first: int               # index of the first and last paragraph it spans
-    last: int
-    runs: int                # number of runs it spans
-
-
-@dataclass
-class _Part:
-    name: str                # zip member
-    paras: list[_Para]
-    tags: list[_Tag] = field(default_factory=list)
-    ast: object = None
 
 
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
-
-
-def _ancestor(el, tag):
-    el = el.getparent()
-    while el is not None and el.tag != tag:
-        el = el.getparent()
-    return el
-
-
-def _in_fallback(el) -> bool:
-    return _ancestor(el, MC_FALLBACK) is not None
-
-
-def _para_text(p) -> tuple[str, list[int]]:
-    """The text of one w:p (not of paragraphs nested in it) and the run number of each character."""
-    chars: list[str] = []
-    runs: list[int] = []
-    run_no: dict = {}
-    for el in p.iter(W_T, W_TAB, W_BR, W_CR):
-        if _ancestor(el, W_P) is not p or _in_fallback(el) and not _in_fallback(p):
-            continue
-        if el.tag == W_T:
-            text = el.text or ""
-        else:
-            text = "\t" if el.tag == W_TAB else " "
-        run = _ancestor(el, W_R)
-        n = run_no.setdefault(run, len(run_no))   # lxml keeps one proxy per element while referenced
-        chars.append(text)
-        runs.extend([n] * len(text))
-    return "".join(chars), runs
-
-
-def _cell_where(tc, tables: dict) -> str:
-    tr = _ancestor(tc, W_TR)
-    tbl = _ancestor(tr, W_TBL)
-    rows = [r for r in tbl.iterchildren(W_TR)]
-    col = 1
-    for other in tr.xpath("./w:tc|./w:sdt/w:sdtContent/w:tc", namespaces={"w": W}):
-        if other is tc:
-            break
-        span = other.find(f"{{{W}}}tcPr/{W_GRIDSPAN}")
-        col += int(span.get(f"{{{W}}}val", "1")) if span is not None else 1
-    row = rows.index(tr) + 1 if tr in rows else 0
-    return f"表格{tables[tbl]} 第{row}行第{col}列"
-
-
-def _paragraphs(root, prefix: str = "") -> list[_Para]:
-    tables = {tbl: i for i, tbl in enumerate(root.iter(W_TBL), start=1)}
-    out, n = [], 0
-    for p in root.iter(W_P):
-        if _in_fallback(p):
-            continue
-        tc = _ancestor(p, W_TC)
-        if tc is None:
-            n += 1
-            where = f"第{n}段"
-        else:
-            where = _cell_where(tc, tables)
-        text, runs = _para_text(p)
-        out.append(_Para(prefix + where, text, runs, tc, p))
-    return out
-
-
-def _parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-
-
-def _read_parts(path: Path) -> list[_Part]:
-    if not path.exists():
-        raise UserError("F09", str(path), "文件不存在")
-    if not path.is_file():
-        raise UserError("F09", str(path), "给出的是文件夹而不是 .docx 文件")
-    hint = "；.doc 格式请在 Word/WPS 中另存为 .docx" if path.suffix.lower() == ".doc" else ""
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise UserError("F09", str(path), "文件中的条目过多（可能是恶意文件）")
-            names = {i.filename: i for i in infos}
-            if "word/document.xml" not in names:
-                raise UserError("F09", str(path), f"不是 Word (.docx) 文件{hint}")
-            wanted = ["word/document.xml"]
-            wanted += sorted((n for n in names if re.fullmatch(r"word/header\d*\.xml", n)), key=_natural)
-            wanted += sorted((n for n in names if re.fullmatch(r"word/footer\d*\.xml", n)), key=_natural)
-            wanted += [n for n in ("word/footnotes.xml", "docProps/core.xml") if n in names]
-            if any(names[n].file_size > MAX_PART_BYTES for n in wanted):
-                raise UserError("F09", str(path), "文件解压后过大（可能是恶意文件）")
-            blobs = {n: z.read(n) for n in wanted}
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
-        raise UserError("F09", str(path), f"无法作为 Word (.docx) 文件打开：{type(exc).__name__}{hint}") from None
-    parts = []
-    for name, blob in blobs.items():
-        try:
-            root = etree.fromstring(blob, _parser())
-        except etree.XMLSyntaxError as exc:
-            raise UserError("F09", str(path), f"{name} 无法解析：{exc}") from None
-        short = name.rsplit("/", 1)[-1]
-        if name == "docProps/core.xml":
-            paras = [_Para(f"文档属性“{label}”", el.text or "", [0] * len(el.text or ""))
-                     for el in root if (label := PROPERTIES.get(el.tag)) and el.text]
-        elif short.startswith("header"):
-            paras = _paragraphs(root, f"页眉（{short}）")
-        elif short.startswith("footer"):
-            paras = _paragraphs(root, f"页脚（{short}）")
-        elif short == "footnotes.xml":
-            paras = _paragraphs(root, "脚注 ")
-        else:
-            paras = _paragraphs(root)
-        parts.append(_Part(name, paras))
-    return parts
-
-
-def _natural(name: str):
-    return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", name)]
-
-
-# -- tags -----------------------------------------------------------------------------------------
-def _clean(raw: str) -> tuple[str, str]:
-    """(tag as jinja sees it after docxtpl's preprocessing, docxtpl prefix)."""
-    tag = raw.translate(STRAIGHTEN)
-    m = PREFIX.match(tag)
-    kind = m.group(2) if m else ""
-    if m:
-        tag = m.group(1) + " " + tag[m.end():]
-    if re.fullmatch(r"\{%-?\s*(vm|hm)\s*-?%\}", tag):
-        return "", kind
-    special = re.fullmatch(r"\{%-?\s*(colspan|cellbg)\s+(.*?)\s*-?%\}", tag, re.S)
-    if special:
-        return "{{ " + special.group(2) + " }}", kind
-    return tag, kind
 
 
 class _Linter:
@@ -265,44 +83,12 @@ class _Linter:
     def scan(self, part: _Part) -> str:
         """Find the tags of a part, report T03/T04/T05/T06 on them; return the jinja source
         (one line per paragraph, so that jinja's line numbers name paragraphs)."""
-        text = "\n".join(p.text for p in part.paras)
-        starts, pos = [], 0
-        for p in part.paras:
-            starts.append(pos)
-            pos += len(p.text) + 1
-
-        def para_at(offset: int) -> int:
-            lo, hi = 0, len(starts) - 1
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if starts[mid] <= offset:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            return lo
-
-        source, last, covered = [], 0, []
-        for m in TAG.finditer(text):
-            raw = m.group(0)
-            first, final = para_at(m.start()), para_at(m.end() - 1)
-            runs = set()
-            for off in range(m.start(), m.end()):
-                i = para_at(off)
-                rel = off - starts[i]
-                if rel < len(part.paras[i].runs):
-                    runs.add((i, part.paras[i].runs[rel]))
-            clean, kind = _clean(raw)
-            tag = _Tag(raw, clean, kind, first, final, len(runs))
-            part.tags.append(tag)
-            covered.append((m.start(), m.end()))
-            source.append("\n" * text.count("\n", last, m.start()))
-            source.append(clean + "\n" * (raw.count("\n") - clean.count("\n")))
-            last = m.end()
+        text, source, covered, para_at = _scan_tags(part)
+        for tag in part.tags:
             self._check_tag(part, tag)
-        source.append("\n" * text.count("\n", last))
         self._check_strays(part, text, covered, para_at)
         self._check_loops(part)
-        return "".join(source)
+        return source
 
     def _check_tag(self, part: _Part, tag: _Tag) -> None:
         shown = tag.raw.replace("\n", "¶")
@@ -311,8 +97,8 @@ class _Linter:
                      f"标签 {shown} 跨越了 {tag.last - tag.first + 1} 个段落（¶ 为段落标记）；"
                      "生成报告时这几段会被合并为一段，后面段落的格式会丢失。标签中不能有回车换行。", severity=ERROR)
         elif tag.runs > 1:
-            copes = self._docxtpl_copes(part, tag)
-            pieces = self._pieces(part.paras[tag.first], tag)
+            copes = _docxtpl_copes(part, tag)
+            pieces = _pieces(part.paras[tag.first], tag)
             verdict = {True: "本工具所用的 docxtpl 预处理能把它重新拼接，目前可以生成，但再次编辑时容易损坏",
                        False: "docxtpl 的预处理无法把它重新拼接，生成报告时会出错",
                        None: "docxtpl 的预处理可能能够、也可能无法把它重新拼接"}[copes]
@@ -322,7 +108,7 @@ class _Linter:
                      severity=NOTE if copes else ERROR)
         curly = sorted({c for c in tag.raw if c in CURLY}, key=CURLY.index)
         if curly:
-            copes = tag.first == tag.last and self._docxtpl_copes(part, tag)
+            copes = tag.first == tag.last and _docxtpl_copes(part, tag)
             verdict = ("本工具所用的 docxtpl 会自动换成直引号，目前可以生成，但其他软件或版本可能报错"
                        if copes else "生成报告时可能出现“unexpected char”语法错误")
             self.add("T04", part, tag.first, tag.raw,
@@ -332,39 +118,6 @@ class _Linter:
             self.add("T06", part, tag.first, tag.raw,
                      f"标签 {tag.raw} 以 {{%{tag.kind} 开头，只能写在表格的单元格中；"
                      "在表格外请写作 {% … %} 或 {%p … %}。")
-
-    @staticmethod
-    def _pieces(para: _Para, tag: _Tag) -> str:
-        start = para.text.find(tag.raw)
-        if start < 0:
-            return ""
-        pieces, prev = [], None
-        for off in range(start, start + len(tag.raw)):
-            run = para.runs[off] if off < len(para.runs) else prev
-            if run != prev:
-                pieces.append("")
-                prev = run
-            pieces[-1] += para.text[off]
-        return "＋".join(f"“{x}”" for x in pieces)
-
-    def _docxtpl_copes(self, part: _Part, tag: _Tag) -> bool | None:
-        """Whether docxtpl's own preprocessing turns this paragraph's tag into one intact tag."""
-        el = part.paras[tag.first].element
-        if el is None:
-            return True    # document properties are plain text
-        try:
-            from docxtpl import DocxTemplate
-
-            scope = {"tr": W_TR, "tc": W_TC}.get(tag.kind)
-            if scope is not None and _ancestor(el, scope) is not None:
-                el = _ancestor(el, scope)      # docxtpl replaces the whole row / cell
-            xml = etree.tostring(el, encoding="unicode")
-            patched = DocxTemplate(io.BytesIO()).patch_xml(xml)
-        except Exception:  # noqa: BLE001 — an unknown docxtpl version: say "may or may not"
-            return None
-        if not tag.clean:
-            return True
-        return any(tag.clean in html.unescape(t) for t in re.split(r"<[^>]+>", patched))
 
     def _check_strays(self, part: _Part, text: str, covered: list, para_at) -> None:
         def free(m) -> bool:
