@@ -11,13 +11,14 @@
 """
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from needs import require
 
 from xlsx_tool import model
 from xlsx_tool.template import write_template
@@ -114,10 +115,7 @@ def convert_with_soffice(tmp_path):
     without LibreOffice, except under ``CI=true`` where the office suite must be installed."""
     from xlsx_tool import office
 
-    if office.soffice() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true 时必须安装 LibreOffice（soffice）", pytrace=False)
-        pytest.skip("未安装 LibreOffice（soffice），跳过 .ods/.xls 读取测试")
+    require(None if office.soffice() else "找不到 soffice 命令", ".ods/.xls 读取测试")
 
     def convert(src: Path, ext: str) -> Path:
         out = tmp_path / f"{src.stem}.{ext}"

@@ -22,13 +22,14 @@ from pathlib import Path
 
 import pytest
 
+from needs import require
+
 from xlsx_tool import model
 from xlsx_tool.data import ReportData
 
 HERE = Path(__file__).resolve().parent
 CLERK = HERE / "office_clerk.py"
 UNO_PYTHON = os.environ.get("XLSX_TOOL_UNO_PYTHON", "/usr/bin/python3")
-SKIP_REASON = "未安装 LibreOffice/python3-uno，跳过真实办公软件测试"
 CHECK_OK = "✓"
 
 
@@ -50,11 +51,7 @@ def office_problem() -> str | None:
 
 def require_real_office() -> None:
     """Skip the calling test module without a real office suite — fail instead with ``CI=true``."""
-    problem = office_problem()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true 时必须运行真实办公软件测试，但{problem}", pytrace=False)
-        pytest.skip(f"{SKIP_REASON}（{problem}）")
+    require(office_problem(), "真实办公软件测试（LibreOffice/python3-uno）")
 
 
 # -- running the clerk and the tool ------------------------------------------------------------------

@@ -36,12 +36,13 @@ from xml.etree import ElementTree
 
 import pytest
 
+from needs import require
+
 from xlsx_tool import model
 from xlsx_tool.data import ReportData
 
 YEAR = 2025
 ORG = "示范县自然资源局"
-SKIP_REASON = "未安装 LibreOffice 或 poppler-utils，跳过 PDF 测试"
 CJK_FONT = re.compile(r"wenquanyi|wqy|cjk|noto\s*sans\s*(sc|cjk)|noto\s*serif\s*(sc|cjk)|sim(sun|hei|kai|fang)|"
                       r"song|hei|kai|fang|ming|droid\s*sans\s*fallback|source\s*han|ar\s*pl", re.I)
 #: Tolerance in pt for words at the right edge of the text block (glyph side bearings, rounding).
@@ -75,11 +76,7 @@ def pdf_problem() -> str | None:
 
 @pytest.fixture(scope="module")
 def needs_office():
-    problem = pdf_problem()
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true 时必须运行 PDF 测试，但{problem}", pytrace=False)
-        pytest.skip(f"{SKIP_REASON}（{problem}）")
+    require(pdf_problem(), "PDF 测试")
 
 
 def tool(*args: str, env: dict | None = None, code: str | None = None) -> subprocess.CompletedProcess:
