@@ -83,3 +83,19 @@ def test_lint_template_passes_a_shipped_template_and_fails_a_broken_one(tmp_path
 def test_an_unexpected_failure_is_one_chinese_line_not_a_traceback(tmp_path):
     run = tool("check", str(tmp_path))          # a folder: handled (F02), never a traceback
     assert run.returncode == 2 and "F02" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("fmt_id", ["2019", "2021"])
+def test_fields_documents_every_name_a_word_template_can_use(fmt_id):
+    from xlsx_tool import render
+    from xlsx_tool.data import ReportData
+
+    ctx = render.context(ReportData(model.load(fmt_id)))
+    listed = {f["placeholder"] for f in json.loads(tool("fields", "--format", fmt_id, "--json").stdout)["fields"]}
+    for name, value in ctx.items():
+        keys = value.keys() if isinstance(value, dict) else [None]
+        for key in keys:
+            wanted = f"{{{{ {name}.{key} }}}}" if key else f"{{{{ {name} }}}}"
+            if name == "narrative":
+                wanted = f"{{%p for para in narrative.{key} %}}{{{{ para }}}}{{%p endfor %}}"
+            assert wanted in listed, wanted

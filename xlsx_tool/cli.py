@@ -53,9 +53,10 @@ def cmd_fields(args) -> int:
     if args.json:
         print(json.dumps({"format": fid, "fields": rows}, ensure_ascii=False, indent=1))
     else:
-        print(f"年报格式 {fid} 的全部字段（Word 模板中写作 {{{{ v.字段名 }}}}，基本信息写作 {{{{ info.字段名 }}}}）：")
+        print(f"年报格式 {fid} 的全部字段。每行：Word 模板中的写法 | 工作簿中的位置 | 类型 | 说明 | 示例")
         for r in rows:
-            print(f"{r['id']}\t{r['sheet']}!{r['cell']}\t{r['type']}\t{r['labels']}")
+            where = f"{r['sheet']}!{r['cell']}" if r["sheet"] else "（报告）"
+            print(f"{r['placeholder']} | {where} | {r['type']} | {r['labels']} | {r['example']}")
     return 0
 
 

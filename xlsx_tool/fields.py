@@ -18,12 +18,24 @@ TYPE_NAMES = {
 }
 
 
+#: Names every report template can use besides the fields (see ``render.context``).
+REPORT_NAMES = (
+    ("title", "报告标题：机关名称 + 年度 + “年政府信息公开工作年度报告”", "某某镇人民政府2026年政府信息公开工作年度报告"),
+    ("year", "报告年度（来自基本信息）", "2026"),
+    ("fmt_label", "年报格式及文号", "2021（国办公开办函〔2021〕30号）"),
+    ("fmt_name", "年报格式名称", "中华人民共和国政府信息公开工作年度报告格式"),
+    ("fmt_document", "年报格式文号", "国办公开办函〔2021〕30号"),
+    ("fmt_id", "年报格式代号", "2021"),
+)
+
+
 def describe(format_id: str) -> list[dict]:
     """One dict per field: ``id``, ``placeholder`` (as written in a Word template), ``sheet``,
     ``cell`` (A1, or a range for narrative), ``type`` (Chinese), ``labels`` (table › row › column
     exactly as printed, or the label on the sheet), ``input`` (False for totals), ``example``."""
     fmt = model.load(format_id)
-    out = []
+    out = [dict(id=name, placeholder=f"{{{{ {name} }}}}", sheet="", cell="", type=TYPE_NAMES["text"],
+                labels=label, input=False, example=example) for name, label, example in REPORT_NAMES]
     info_pos = fmt.info_cells()
     for f in fmt.info:
         out.append(dict(id=f["id"], placeholder=f"{{{{ info.{f['id']} }}}}", sheet=fmt.info_sheet,
