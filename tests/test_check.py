@@ -52,7 +52,7 @@ def test_an_unbalanced_column_fails_x01_at_its_first_cell(make_filled_workbook):
     assert f.left == "一、本年新收政府信息公开申请数量(E6) + 二、上年结转政府信息公开申请数量(E7)"
     assert f.right == "（七）总计(E29) + 四、结转下年度继续办理(E30)"
     assert (f.left_value, f.right_value, f.difference) == (6, 4, 2)
-    assert "相差 2" in f.message
+    assert "左边比右边多 2" in f.message
 
 
 def test_every_unbalanced_column_is_reported_in_order(make_filled_workbook):
@@ -70,6 +70,13 @@ def test_x01_on_the_2019_format_uses_its_own_rows(make_filled_workbook):
 def test_a_rule_with_an_unreadable_cell_is_skipped(make_filled_workbook):
     result = check_file(make_filled_workbook(request_new_natural="abc", request_new_business=5))
     assert [(f.code, f.cell) for f in result.errors] == [("V02", "D6"), ("X01", "E6")]
+
+
+def test_a_blank_counts_as_zero_in_a_cross_check_and_the_message_says_so(make_filled_workbook):
+    result = check_file(make_filled_workbook(request_carried_in_natural=None, request_new_natural=3))
+    x01 = [f for f in result.errors if f.code == "X01"]
+    assert [(f.cell, f.difference) for f in x01] == [("D6", -1), ("J6", -1)]
+    assert "左边比右边少 1（其中 1 个单元格未填写，按 0 计算）" in x01[0].message
 
 
 def test_reading_findings_come_before_cross_checks_in_sheet_order(make_filled_workbook):

@@ -4,9 +4,10 @@
 ``check_file`` reads a workbook first.  Totals are always recomputed from the inputs
 (:meth:`ReportData.values`), never taken from cached results, so a ``total`` rule can only fail
 when a total was typed over — which reading already reports as S04/S06.  Only ``balance`` rules
-(X01: 一 + 二 = （七） + 四, per column) are evaluated here.  A rule with an unreadable input
-(``None``: blank, not a number, missing sheet, wrong label) is skipped: that cell already has its
-own finding.  The 正文 is then checked against the tables by :mod:`xlsx_tool.narrative`.
+(X01: 一 + 二 = （七） + 四, per column) are evaluated here.  A blank input counts as 0 and the
+message says so, so that an imbalance shows at once, not only after every blank is filled; a rule
+with an unusable input (not a number, missing sheet, wrong label) is skipped: that cell already
+has its own finding.  The 正文 is then checked against the tables by :mod:`xlsx_tool.narrative`.
 
 Importing this module loads neither docxtpl, python-docx nor xlsxwriter.
 """
@@ -63,7 +64,8 @@ def rule_findings(data: ReportData) -> list[Finding]:
     for rule in fmt.rules:
         if rule.kind != "balance":
             continue
-        if any(data.inputs.get(i) is None for i in _inputs_of(fmt, rule.left + rule.right)):
+        unread = [i for i in _inputs_of(fmt, rule.left + rule.right) if data.inputs.get(i) is None]
+        if any(i not in data.blank for i in unread):
             continue
         left = sum((values[i] for i in rule.left), 0)
         right = sum((values[i] for i in rule.right), 0)
@@ -73,7 +75,9 @@ def rule_findings(data: ReportData) -> list[Finding]:
         out.append(findings.make(
             rule.code,
             f"左边 {_side(fmt, rule.left, addresses)} = {_plain(left)}，"
-            f"右边 {_side(fmt, rule.right, addresses)} = {_plain(right)}，相差 {_plain(left - right)}",
+            f"右边 {_side(fmt, rule.right, addresses)} = {_plain(right)}，"
+            f"左边比右边{'多' if left > right else '少'} {_plain(abs(left - right))}"
+            + (f"（其中 {len(unread)} 个单元格未填写，按 0 计算）" if unread else ""),
             title=f"勾稽关系不成立：{rule.title}",
             file=data.source, sheet=rule.sheet, cell=addresses.get(first.id, first.a1),
             labels=f"{first.table_title}{model.SEP}{rule.scope}",

@@ -22,8 +22,9 @@ class ReportData:
     ``info``: 基本信息 by field id (``org_name``, ``year``, …, all text); ``narrative``: 正文 section
     id → its non-empty paragraphs in order; ``notes``: table id (``proactive``/``request``/``appeal``)
     → the 注 printed under it ('' when none); ``choices``: e.g. ``{"procurement_unit": "元"}``;
-    ``inputs``: every input cell id → its value (``None`` = blank or invalid); ``findings``: what
-    reading found (coercions, blanks, structure).
+    ``inputs``: every input cell id → its value (``None`` = blank or invalid); ``blank``: the ids
+    of the inputs left blank (a subset of those that are ``None``); ``findings``: what reading
+    found (coercions, blanks, structure).
     """
     fmt: Format
     source: str = ""
@@ -32,6 +33,7 @@ class ReportData:
     notes: dict[str, str] = field(default_factory=dict)
     choices: dict[str, str] = field(default_factory=dict)
     inputs: dict[str, Number | None] = field(default_factory=dict)
+    blank: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
 
     @property

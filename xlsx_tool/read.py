@@ -75,6 +75,8 @@ class _Reader:
         self.pos: dict[str, tuple[int, int]] = {}
         self.coerced: set[str] = set()
         self.missing = [s for s in self.order if s not in grids]
+        #: sheet → (rows, columns) the tables moved down/right (rows inserted), from named cells
+        self.moved: dict[str, tuple[int, int]] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
     def emit(self, sheet: str | None, row: int, col: int, finding: findings.Finding) -> None:
@@ -135,6 +137,7 @@ class _Reader:
         for tl in self.fmt.tables:
             totals += self.read_table(tl)
             self.read_note_and_choices(tl)
+            self.outside(tl)
         for cell, row, col in totals:
             self.check_total(cell, row, col)
         self.read_narrative()
@@ -220,6 +223,7 @@ class _Reader:
             self.fell_back(named, sheet, row, col)
             self.data.addresses[c.id] = here
             self.pos[c.id] = (row, col)
+            self.note_shift(sheet, row - c.row, col - c.col)
             if c.is_input:
                 self.read_input(c, row, col)
             else:
@@ -241,6 +245,8 @@ class _Reader:
             self.data.inputs[c.id] = 0
             self.blanks.append(f"{sheet}!{model.a1(row, col)}")
             return
+        if p.code == "V01":
+            self.data.blank.add(c.id)
         if p.code:
             self.emit(sheet, row, col, findings.make(p.code, _value_message(p), **at))
         elif p.coerced and not formula:
@@ -307,6 +313,7 @@ class _Reader:
             return
         if tl.note is not None:
             row, col, _, named = self.locate(tl.note_id, sheet, (tl.note.row, tl.note.col))
+            self.note_shift(sheet, row - tl.note.row, col - tl.note.col)
             lab = tl.note_label
             labels = f"{tl.heading}{model.SEP}注"
             if lab is None or self.label_ok(sheet, row - 1, lab.col, lab.text, model.a1(row, col), labels):
@@ -314,6 +321,7 @@ class _Reader:
                 self.data.notes[tl.id] = values.to_text(self.raw(sheet, row, col))
         for spec, lab, box in tl.choices:
             row, col, _, named = self.locate(spec["id"], sheet, (box.row, box.col))
+            self.note_shift(sheet, row - box.row, col - box.col)
             labels = f"{tl.heading}{model.SEP}{spec['label']}"
             if not self.label_ok(sheet, row, lab.col, lab.text, model.a1(row, col), labels):
                 continue
@@ -327,6 +335,31 @@ class _Reader:
                     **self.where(sheet, row, col, labels)))
                 continue
             self.data.choices[spec["id"]] = text
+
+    def note_shift(self, sheet: str, rows: int, cols: int) -> None:
+        old = self.moved.get(sheet, (0, 0))
+        self.moved[sheet] = (max(old[0], rows), max(old[1], cols))
+
+    def outside(self, tl: model.TableLayout) -> None:
+        """S09 (one per sheet): cells with content below or right of everything the template put
+        on a table sheet (stretched by rows inserted), which the report never shows."""
+        grid = self.grids.get(tl.sheet)
+        if not grid:
+            return
+        boxes = tl.boxes + tl.check_boxes + [b for b in (tl.note, tl.note_label) if b is not None]
+        boxes += [b for _, label, box in tl.choices for b in (label, box)]
+        down, right = self.moved.get(tl.sheet, (0, 0))
+        rows = max(b.row + b.rowspan for b in boxes) + down
+        cols = max([b.col + b.colspan for b in boxes] + [r.check_pos[1] + 1 for r in tl.rules]) + right
+        extra = [(r, c) for r, line in enumerate(grid) for c, v in enumerate(line)
+                 if (r >= rows or c >= cols) and not values.is_blank(v)]
+        if not extra:
+            return
+        shown = "、".join(model.a1(*rc) for rc in extra[:8]) + ("等" if len(extra) > 8 else "")
+        self.emit(tl.sheet, *extra[0], findings.make(
+            "S09", f"表格范围（{model.a1(0, 0)}:{model.a1(rows - 1, cols - 1)}）外有 {len(extra)} 个单元格有内容"
+            f"（{shown}），这些内容不会读入报告", file=self.file, sheet=tl.sheet, cell=model.a1(*extra[0]),
+            extra={"cells": [model.a1(*rc) for rc in extra[:100]], "count": len(extra)}))
 
     def read_narrative(self) -> None:
         fmt, sheet = self.fmt, self.fmt.narrative_sheet
