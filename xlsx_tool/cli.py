@@ -7,6 +7,7 @@ Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime
 import json
 import sys
@@ -188,10 +189,30 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: What a console that cannot show a character (GBK, ASCII) prints instead: a look-alike it can
+#: show, else "?" — labels read "表三 > 一、本年新收…" rather than "表三 ? 一、本年新收…".
+LOOKALIKES = {"›": ">", "✓": "√", "✗": "×", "−": "-", "\u3000": " "}
+
+
+def _console_fallback(err: UnicodeError):
+    out = []
+    for ch in err.object[err.start:err.end]:
+        alt = LOOKALIKES.get(ch, "?")
+        try:
+            alt.encode(err.encoding)
+        except (UnicodeError, LookupError):
+            alt = "?"
+        out.append(alt)
+    return "".join(out), err.end
+
+
+codecs.register_error("xlsx_tool_console", _console_fallback)
+
+
 def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(errors="replace")
+            stream.reconfigure(errors="xlsx_tool_console")
         except (AttributeError, ValueError):
             pass
     args = build_parser().parse_args(argv)

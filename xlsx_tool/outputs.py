@@ -6,8 +6,9 @@ interrupted run leaves either the old file or the new one, never half of one.
 """
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def check_target(out: str | Path, *, force: bool = False, inputs: tuple = ()) ->
     """Validate an output path before any work is done; returns it as a ``Path``.
 
     ``UserError`` O04 if it is one of ``inputs``; O01 if it exists and not ``force``; O02 if its
-    folder is missing; O03 if the folder is not writable (or the target is a folder).
+    folder is missing; O03 if the folder is not writable; O05 if the target is a folder.
     """
     out = Path(out)
     for src in inputs:
@@ -27,7 +28,7 @@ def check_target(out: str | Path, *, force: bool = False, inputs: tuple = ()) ->
         if src and os.path.abspath(src) == os.path.abspath(out):
             raise UserError("O04", str(out))
     if out.is_dir():
-        raise UserError("F02", str(out))
+        raise UserError("O05", str(out))
     if out.exists() and not force:
         raise UserError("O01", str(out))
     folder = out.parent if str(out.parent) else Path(".")
@@ -51,22 +52,42 @@ def atomic_write(out: str | Path, *, force: bool = False, inputs: tuple = ()):
             workbook_writer(tmp)
     """
     out = check_target(out, force=force, inputs=inputs)
+    tmp: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(prefix=".~" + out.stem + ".", suffix=out.suffix + ".tmp",
-                                    dir=str(out.parent))
-    except OSError as exc:
-        raise UserError("O03", str(out.parent), exc.strerror or str(exc)) from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
+        # the name is set before the file exists and one ``finally`` covers creation to rename, so
+        # an interruption (Ctrl-C) at any moment still removes it (mkstemp names it only afterwards)
+        try:
+            for _ in range(100):
+                tmp = out.parent / f".~{out.stem}.{secrets.token_hex(4)}{out.suffix}.tmp"
+                try:
+                    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                    break
+                except FileExistsError:
+                    tmp = None
+            else:
+                raise FileExistsError(errno.EEXIST, "no free temporary file name")
+        except OSError as exc:
+            raise UserError("O03", str(out.parent), reason(exc)) from None
         yield tmp
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from colleagues
+        os.chmod(tmp, 0o666 & ~_umask())  # 0600 would hide the file from colleagues
         os.replace(tmp, out)
     except OSError as exc:
         busy = "；文件可能正被 Excel/WPS/Word 打开，请关闭后重试" if isinstance(exc, PermissionError) else ""
-        raise UserError("O03", str(out), f"{exc.strerror or exc}{busy}") from None
+        raise UserError("O03", str(out), f"{reason(exc)}{busy}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+#: The usual reasons a write fails, in the user's language (``strerror`` is English).
+_REASONS = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "只读的磁盘或文件夹",
+            errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已用完", errno.ENOENT: "无法在此处创建文件",
+            errno.ENAMETOOLONG: "文件名或路径过长", errno.EBUSY: "文件正被占用", errno.EIO: "磁盘读写出错"}
+
+
+def reason(exc: OSError) -> str:
+    """Why a write failed, in Chinese (the system's text is kept for unusual errors)."""
+    return _REASONS.get(exc.errno) or f"系统错误：{exc.strerror or exc}"
 
 
 def _umask() -> int:

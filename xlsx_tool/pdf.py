@@ -14,3 +14,26 @@ def to_pdf(docx: str | Path, out: str | Path | None = None, *, force: bool = Fal
     docx = Path(docx)
     target = outputs.check_target(out or docx.with_suffix(".pdf"), force=force, inputs=(docx,))
     return outputs.write_bytes(target, office.convert(docx, "pdf"), force=force, inputs=(docx,))
+
+
+#: The typefaces the built-in templates ask for (GB/T 9704-2012) and names they also go by.
+OFFICIAL_FONTS = {"仿宋_GB2312": ("仿宋_GB2312", "仿宋", "FangSong"),
+                  "方正小标宋简体": ("方正小标宋简体", "FZXiaoBiaoSong-B05S"),
+                  "黑体": ("黑体", "SimHei"),
+                  "楷体_GB2312": ("楷体_GB2312", "楷体", "KaiTi")}
+
+
+def missing_official_fonts() -> list[str]:
+    """The official typefaces fontconfig does not know here (``[]`` when ``fc-list`` is absent,
+    e.g. on Windows, where LibreOffice uses the system's fonts directly)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return []
+    try:
+        families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
+                                  timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [name for name, aliases in OFFICIAL_FONTS.items() if not any(a in families for a in aliases)]

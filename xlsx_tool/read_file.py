@@ -3,26 +3,40 @@
 Everything here runs before or instead of the cell-by-cell reading in :mod:`xlsx_tool.read`:
 the path (F01, F02, F07), the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted — an
 .xlsx with an open password is an OLE2 file holding ``EncryptionInfo``), the zip-bomb guard (F06,
-checked on the zip directory before any parser inflates an entry), then one calamine pass for the
-cached values, one openpyxl load (``data_only=False``, never ``read_only``) for names, formulas
-and custom properties, and the format marker (F05, F08).
+checked on the zip directory before any parser inflates an entry), the content guards (F06: a file
+over 50 MB, an XML part declaring a DOCTYPE or entities, a worksheet over 2 MB or whose cells span
+over a million grid cells — calamine allocates the whole rectangle — and an .ods repeating cells
+that far), then one calamine pass for the cached values, one openpyxl load (``data_only=False``,
+never ``read_only``) for names, formulas and custom properties, and the format marker (F05, F08).
 """
 from __future__ import annotations
 
 import io
+import posixpath
+import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 from . import formats, model, values
 from .findings import UserError
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+MAX_FILE_BYTES = 50 * 2**20
 MAX_ENTRIES = 10_000
 MAX_UNCOMPRESSED = 100 * 2**20
 MAX_RATIO = 100
 RATIO_MIN_SIZE = 2**20
+#: One worksheet's XML, uncompressed (a filled 表三 is about 0.1 MB; parsing costs about 0.3 s/MB).
+MAX_SHEET_BYTES = 2 * 2**20
+#: Rows × columns spanned by one sheet's cells: calamine allocates the whole rectangle, so a single
+#: cell at XFD1048576 would ask for hundreds of GB (the process aborts, no Python error).
+MAX_GRID_CELLS = 1_000_000
+#: How to fix content far outside the tables (F06).
+TOO_FAR = "可能在表格下方或右侧误填、粘贴了大量内容；请删除表格以外多余的行和列后保存"
+_CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 PROP_FORMAT, PROP_LAYOUT = "xlsx_tool_format", "xlsx_tool_layout"
@@ -39,6 +53,10 @@ def load_bytes(path) -> tuple[str, bytes]:
     if p.suffix.lower() not in EXTENSIONS:
         raise UserError("F07", subject, f"扩展名为“{p.suffix or '（无）'}”")
     try:
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:   # never read a huge file into memory
+            raise UserError("F06", subject, f"文件有 {size / 2**20:.0f} MB，超过 {MAX_FILE_BYTES // 2**20} MB"
+                            "（填好的年报工作簿通常不到 1 MB）；请确认选对了文件")
         data = p.read_bytes()
     except OSError as exc:
         raise UserError("F03", subject, f"无法打开：{exc.strerror or exc}") from None
@@ -57,9 +75,12 @@ def load_bytes(path) -> tuple[str, bytes]:
         raise UserError("F03", subject, "压缩结构已损坏") from None
     zip_guard(infos, subject)
     names = {i.filename for i in infos}
+    doctype_guard(zf, infos, subject)
     if "xl/workbook.xml" in names:
+        sheet_guard(zf, infos, subject)
         return "xlsx", data
     if "content.xml" in names and "mimetype" in names and zf.read("mimetype").strip() == ODS_MIME:
+        ods_guard(zf, subject)
         return "ods", data
     kind = "Word 文档" if "word/document.xml" in names else "其他类型的压缩文件"
     raise UserError("F03", subject, f"这是{kind}，不是电子表格")
@@ -77,6 +98,119 @@ def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
             raise UserError("F06", subject, f"{i.filename} 的压缩比超过 {MAX_RATIO}:1")
 
 
+def doctype_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: str) -> None:
+    """F06 for an XML part declaring a DOCTYPE or entities (never written by office suites; the
+    way to an entity-expansion "billion laughs" attack or to reading local files)."""
+    for i in infos:
+        if not i.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            with zf.open(i) as f:
+                head = f.read(4096)
+        except Exception:  # noqa: BLE001 — a broken entry is judged by the parsers (F03)
+            continue
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise UserError("F06", subject, f"{i.filename} 中含有 DOCTYPE/实体声明，正常的表格文件不会有，"
+                            "可能是恶意文件")
+
+
+def sheet_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: str) -> None:
+    """F06 for a worksheet too big to parse quickly, or whose cells span an absurd rectangle
+    (junk pasted far below or right of the tables), before calamine or openpyxl see it."""
+    parts = _sheet_parts(zf)
+    for i in infos:
+        part = i.filename
+        if part not in parts and not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+            continue
+        sheet = f"工作表“{parts[part]}”" if parts.get(part) else f"工作表（{part}）"
+        if i.file_size > MAX_SHEET_BYTES:
+            raise UserError("F06", subject, f"{sheet}解压后有 {i.file_size / 2**20:.1f} MB，"
+                            f"超过 {MAX_SHEET_BYTES // 2**20} MB（本模板的表格通常不到 0.2 MB）；{TOO_FAR}")
+        try:
+            xml = zf.read(part)
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError):
+            raise UserError("F03", subject, f"压缩结构已损坏（{part} 无法解压）") from None
+        rows = cols = 0
+        far = ""
+        for m in _CELL_REF.finditer(xml):
+            col = _column_number(m.group(1))
+            row = int(m.group(2))
+            if row > rows or col > cols:
+                rows, cols = max(rows, row), max(cols, col)
+                far = (m.group(1) + m.group(2)).decode()
+        if rows * cols > MAX_GRID_CELLS:
+            raise UserError("F06", subject, f"{sheet}的内容延伸到单元格 {far}（{rows} 行 × {cols} 列），"
+                            f"远超表格范围；{TOO_FAR}")
+
+
+_ODS_TOKEN = re.compile(rb'<table:table\s[^>]*?table:name="([^"]*)"|<table:table-row\b([^>]*)>'
+                        rb'|</table:table-row>|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>')
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def ods_guard(zf: zipfile.ZipFile, subject: str) -> None:
+    """F06 for an .ods whose repeated rows/cells (``number-rows-repeated`` × ``number-columns-
+    repeated``) put values over an absurd rectangle: calamine expands every repetition."""
+    try:
+        xml = zf.read("content.xml")
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError):
+        raise UserError("F03", subject, "压缩结构已损坏（content.xml 无法解压）") from None
+    sheet, row, col, repeat, rows, cols = "", 0, 0, 1, 0, 0
+
+    def judge() -> None:
+        if rows * cols > MAX_GRID_CELLS:
+            raise UserError("F06", subject, f"工作表“{sheet.decode(errors='replace')}”的内容延伸到 {rows} 行 × "
+                            f"{cols} 列，远超表格范围；{TOO_FAR}")
+    for m in _ODS_TOKEN.finditer(xml):
+        if m.group(1) is not None:        # a new sheet
+            judge()
+            sheet, row, rows, cols = m.group(1), 0, 0, 0
+        elif m.group(2) is not None:      # a row starts (or is empty: <…/>)
+            rr = _ROWS_REPEATED.search(m.group(2))
+            repeat, col = int(rr.group(1)) if rr else 1, 0
+            if m.group(2).endswith(b"/"):
+                row += repeat
+        elif m.group(3) is None:          # a row ends
+            row += repeat
+        else:                             # a cell: valued unless it is an empty <…/>
+            cr = _COLUMNS_REPEATED.search(m.group(3))
+            n = int(cr.group(1)) if cr else 1
+            if not m.group(4) or b"office:value-type" in m.group(3):
+                rows, cols = max(rows, row + repeat), max(cols, col + n)
+            col += n
+    judge()
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name (``xl/worksheets/sheet5.xml``) → sheet name; ``{}`` when unreadable."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 — only improves a message; the parsers judge the file
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for el in book.iter():
+        if el.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+        target = targets.get(rid)
+        if target:
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            out[part] = el.get("name", "")
+    return out
+
+
 def calamine_grids(data: bytes, subject: str) -> dict[str, list[list]]:
     from python_calamine import CalamineWorkbook, PasswordError
 
@@ -89,8 +223,15 @@ def calamine_grids(data: bytes, subject: str) -> dict[str, list[list]]:
     grids = {}
     for name in book.sheet_names:
         try:
-            grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_name(name)
         except Exception:  # a chart sheet or a sheet calamine cannot read holds no data of ours
+            continue
+        if sheet.height * sheet.width > MAX_GRID_CELLS:  # .xls/.ods: not pre-scanned like .xlsx
+            raise UserError("F06", subject, f"工作表“{name}”的内容延伸到 {sheet.height} 行 × {sheet.width} 列，"
+                            f"远超表格范围；{TOO_FAR}")
+        try:
+            grids[name] = sheet.to_python(skip_empty_area=False)
+        except Exception:
             continue
     return grids
 

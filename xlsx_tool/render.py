@@ -155,11 +155,14 @@ def _render(tpl, ctx: dict, path: pathlib.Path) -> None:
 
 
 # -- output ---------------------------------------------------------------------------------------
-def render_docx(data: ReportData, out, *, template=None, force: bool = False) -> pathlib.Path:
+def render_docx(data: ReportData, out, *, template=None, force: bool = False,
+                draft: str = "") -> pathlib.Path:
     """Write the report of ``data`` to ``out`` (.docx) and return its path.
 
     ``template``: a .docx with docxtpl tags (default: the built-in one of ``data.fmt``);
-    ``force``: replace an existing ``out``.  Raises :class:`UserError` (F09, T01, T06, O01–O04).
+    ``force``: replace an existing ``out``; ``draft``: when not empty, printed in red bold above
+    the title (``render --allow-errors`` marks a report that failed its checks, so that it is
+    not published by mistake).  Raises :class:`UserError` (F09, T01, T06, O01–O04).
     """
     path = pathlib.Path(template) if template is not None else default_template(data.fmt.id)
     inputs = (data.source, path)
@@ -171,6 +174,18 @@ def render_docx(data: ReportData, out, *, template=None, force: bool = False) ->
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     props.title, props.created, props.modified = ctx["title"], now, now
     props.last_modified_by, props.revision = "xlsx_tool", 1
+    if draft:
+        _mark_draft(tpl.docx, draft)
     with outputs.atomic_write(out, force=force, inputs=inputs) as tmp:
         tpl.save(str(tmp))
     return out
+
+
+def _mark_draft(doc, text: str) -> None:
+    """Put ``text`` in red bold as the document's first paragraph."""
+    from docx.shared import RGBColor
+
+    first = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
+    run = first.insert_paragraph_before().add_run(text)
+    run.bold = True
+    run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
