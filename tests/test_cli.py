@@ -33,10 +33,19 @@ def test_template_defaults_to_last_year_and_a_chinese_file_name(tmp_path):
     assert (tmp_path / f"{last}年政府信息公开年报数据.xlsx").is_file()
 
 
-def test_an_explicit_format_wins_and_an_unknown_one_is_refused(tmp_path):
-    assert "2019（" in tool("template", "--year", "2026", "--format", "2019", "-o", str(tmp_path / "a.xlsx")).stdout
-    run = tool("template", "--format", "2030", "-o", str(tmp_path / "b.xlsx"))
-    assert run.returncode == 2 and "F08" in run.stderr and "2019、2021" in run.stderr
+def test_an_explicit_format_must_fit_the_year_and_exist(tmp_path):
+    assert "2019（" in tool("template", "--year", "2020", "--format", "2019", "-o", str(tmp_path / "a.xlsx")).stdout
+    run = tool("template", "--year", "2026", "--format", "2019", "-o", str(tmp_path / "b.xlsx"))
+    assert run.returncode == 2 and "S07" in run.stderr and "2026 年度应使用 2021 格式" in run.stderr
+    run = tool("template", "--format", "2030", "-o", str(tmp_path / "c.xlsx"))
+    assert run.returncode == 2 and "F12" in run.stderr and "2019、2021" in run.stderr
+    assert not any(tmp_path.glob("[bc].xlsx"))
+
+
+@pytest.mark.parametrize("year", ["26", "2018", "3026"])
+def test_an_impossible_year_is_refused_before_anything_is_written(tmp_path, year):
+    run = tool("template", "--year", year, "-o", str(tmp_path / "t.xlsx"))
+    assert run.returncode == 2 and "F13" in run.stderr and not (tmp_path / "t.xlsx").exists()
 
 
 @pytest.mark.parametrize("fmt_id, count", [("2019", 166), ("2021", 200)])
@@ -57,6 +66,8 @@ def test_render_refuses_a_workbook_with_errors_unless_allowed(tmp_path):
     assert run.returncode == 1 and "未生成报告" in run.stdout and not (tmp_path / "空白.docx").exists()
     run = tool("render", str(src), "--allow-errors")
     assert run.returncode == 0 and (tmp_path / "空白.docx").is_file()
+    first = Document(str(tmp_path / "空白.docx")).paragraphs[0]
+    assert first.text.startswith("草稿：本报告未通过核对") and first.runs[0].bold
 
 
 def test_render_writes_beside_the_input_by_default(tmp_path):
@@ -99,3 +110,21 @@ def test_fields_documents_every_name_a_word_template_can_use(fmt_id):
             if name == "narrative":
                 wanted = f"{{%p for para in narrative.{key} %}}{{{{ para }}}}{{%p endfor %}}"
             assert wanted in listed, wanted
+
+
+def test_check_json_answers_in_json_even_when_the_file_is_unusable(tmp_path):
+    run = tool("check", "--json", str(tmp_path / "没有这个文件.xlsx"))
+    assert run.returncode == 2
+    fatal = json.loads(run.stdout)["fatal"]
+    assert fatal["code"] == "F01" and fatal["subject"].endswith("没有这个文件.xlsx")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["check", "有", "空格.xlsx"], "请用英文引号把整个路径括起来"),
+    (["check"], "缺少必须的参数：文件"),
+    (["chek", "x.xlsx"], "没有“chek”这个命令"),
+    (["template", "--year", "abc"], "参数 --year 应为整数"),
+])
+def test_a_mistyped_command_is_explained_in_chinese(args, words):
+    run = tool(*args)
+    assert run.returncode == 2 and words in run.stderr and "error:" not in run.stderr

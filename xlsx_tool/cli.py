@@ -25,11 +25,10 @@ def _last_year() -> int:
 def _format_for(args) -> str:
     from . import formats
 
-    if args.format:
-        if args.format not in formats.available():
-            raise UserError("F08", f"--format {args.format}", "可选：" + "、".join(formats.available()))
-        return args.format
-    return formats.for_year(args.year)
+    if args.format and args.format not in formats.available():
+        raise UserError("F12", f"--format {args.format}", "可选：" + "、".join(formats.available()))
+    return formats.resolve(args.year, args.format) if args.command == "template" else \
+        (args.format or formats.for_year(args.year))
 
 
 def cmd_template(args) -> int:
@@ -81,11 +80,18 @@ def cmd_check(args) -> int:
 def _render(result, out: Path, args) -> list[Path]:
     from .render import render_docx
 
-    written = [render_docx(result.data, out, template=args.template, force=args.force)]
+    draft = ""
+    if result.errors:
+        draft = f"草稿：本报告未通过核对（{len(result.errors)} 个错误，见 xlsx-tool check），不得公开。"
+    written = [render_docx(result.data, out, template=args.template, force=args.force, draft=draft)]
     if args.pdf:
-        from .pdf import to_pdf
+        from .pdf import missing_official_fonts, to_pdf
 
         written.append(to_pdf(written[0], force=args.force))
+        missing = missing_official_fonts()
+        if missing:
+            print(f"提示：本机没有 {'、'.join(missing)} 字体，PDF 使用了替代字体，版式与正式公文不同。"
+                  "正式发布请在装有这些字体的电脑上生成 PDF，或用 Word/WPS 打开 .docx 另存为 PDF。")
     return written
 
 
@@ -140,10 +146,47 @@ def cmd_lint(args) -> int:
     return 1 if any(f.severity == "错误" for f in findings) else 0
 
 
+#: argparse's English error messages → Chinese (pattern, replacement).
+ARGPARSE_ZH = (
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1（文件名中有空格时，请用英文引号把整个路径括起来）"),
+    (r"the following arguments are required: <命令>", r"缺少命令，如 template、check、render"),
+    (r"the following arguments are required: (.*)", r"缺少必须的参数：\1"),
+    (r"argument <命令>: invalid choice: '([^']*)'.*", r"没有“\1”这个命令，可用的命令见 xlsx-tool -h"),
+    (r"argument (\S+): invalid int value: '([^']*)'", r"参数 \1 应为整数，“\2”不是整数"),
+    (r"argument (\S+): expected one argument", r"参数 \1 后面缺少取值"),
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors (exit 2) and help headings."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title, self._optionals.title = "参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str):
+        import re
+
+        for pattern, zh in ARGPARSE_ZH:
+            if re.fullmatch(pattern, message):
+                message = re.sub(pattern, zh, message)
+                break
+        self.exit(2, f"[错误] 命令写法有误：{message}\n    处理：运行 {self.prog} -h 查看用法。\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="xlsx-tool", description="政府信息公开工作年度报告：生成填报模板、核对勾稽关系、生成 Word 报告。")
+    p = ChineseParser(prog="xlsx-tool", description="政府信息公开工作年度报告：生成填报模板、核对勾稽关系、生成 Word 报告。")
     p.add_argument("--debug", action="store_true", help="出错时显示完整的程序调用栈（供技术人员排查）")
-    sub = p.add_subparsers(dest="command", metavar="命令", required=True)
+    sub = p.add_subparsers(dest="command", metavar="<命令>", required=True, title="命令",
+                           parser_class=ChineseParser)
 
     t = sub.add_parser("template", help="生成锁定的 Excel 填报模板")
     t.add_argument("--year", type=int, default=_last_year(), help="报告年度（默认上一年）")
@@ -160,13 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=cmd_fields)
 
     c = sub.add_parser("check", help="读取填好的工作簿并核对勾稽关系")
-    c.add_argument("file", help="填好的 .xlsx（也可 .xls、.ods）")
+    c.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
     c.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("render", help="核对后生成 Word 报告")
-    r.add_argument("file", help="填好的 .xlsx（也可 .xls、.ods）")
+    r.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods）")
     r.add_argument("-o", "--output", help="输出的 .docx（默认与输入同名）")
     r.add_argument("--template", help="自定义 Word 模板（.docx）")
     r.add_argument("--allow-errors", action="store_true", help="有错误时仍生成报告（草稿）")
@@ -176,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_render)
 
     lt = sub.add_parser("lint-template", help="检查自定义 Word 模板中的占位符和标签")
-    lt.add_argument("template", help="Word 模板（.docx）")
+    lt.add_argument("template", metavar="模板", help="Word 模板（.docx）")
     lt.add_argument("--format", help="年报格式 2019 或 2021（默认按模板中的占位符判断）")
     lt.add_argument("--json", action="store_true", help="以 JSON 输出")
     lt.set_defaults(func=cmd_lint)
@@ -220,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UserError as err:
         print(err.text(), file=sys.stderr)
+        if getattr(args, "json", False):   # a program reading --json gets JSON here too
+            print(json.dumps({"ok": False, "fatal": {"subject": err.subject, **err.finding.as_dict()}},
+                             ensure_ascii=False, indent=1))
         return err.exit_code
     except BrokenPipeError:  # output piped into head/more that closed early
         sys.stderr.close()

@@ -53,3 +53,27 @@ def for_year(year: int) -> str:
         if raw(fid)["first_year"] <= year:
             chosen = fid
     return chosen
+
+
+def resolve(year: int, format_id: str | None = None) -> str:
+    """The format for a report ``year``, checked: ``format_id`` if given, else :func:`for_year`.
+
+    Raises ``UserError`` F13 for a year outside 2019 … next year (no official format before
+    2019), F12 for an unknown ``format_id``, S07 when ``format_id`` does not apply to ``year``.
+    """
+    import datetime
+
+    from ..findings import UserError
+
+    oldest = raw(available()[0])["first_year"]
+    if not oldest <= year <= datetime.date.today().year + 1:
+        raise UserError("F13", f"--year {year}")
+    if format_id is None:
+        return for_year(year)
+    if format_id not in available():
+        raise UserError("F12", f"--format {format_id}", "可选：" + "、".join(available()))
+    data = raw(format_id)
+    if not data["first_year"] <= year <= (data.get("last_year") or year):
+        raise UserError("S07", f"--format {format_id} --year {year}",
+                        f"{year} 年度应使用 {for_year(year)} 格式")
+    return format_id
