@@ -128,3 +128,13 @@ def test_check_json_answers_in_json_even_when_the_file_is_unusable(tmp_path):
 def test_a_mistyped_command_is_explained_in_chinese(args, words):
     run = tool(*args)
     assert run.returncode == 2 and words in run.stderr and "error:" not in run.stderr
+
+
+def test_a_template_of_the_other_format_is_named_as_such(tmp_path):
+    from xlsx_tool import sample
+    from xlsx_tool.templates import build
+
+    src = sample.write_workbook(sample.bundled("demo-county-2025.toml"), tmp_path / "数据.xlsx")
+    run = tool("render", str(src), "--template", str(build.HERE / "report-2019.docx"))
+    assert run.returncode == 2 and "T01" in run.stderr
+    assert "这个模板是 2019 格式的，而数据是 2021 格式" in run.stderr and "表格1 第3行第2列" in run.stderr

@@ -132,6 +132,21 @@ def _undefined_name(exc: UndefinedError, tpl) -> str:
     return name
 
 
+def _unknown_detail(path: pathlib.Path, format_id: str) -> str:
+    """Where the unknown placeholders are (from :mod:`xlsx_tool.lint`), and whether the template
+    was made for the other official format."""
+    from . import lint
+
+    unknown = [f for f in lint.lint(path, format_id) if f.code == "T01"]
+    where = "；".join(f"{f.extra.get('tag', '')} 在{f.labels}" for f in unknown[:5])
+    more = f"等 {len(unknown)} 处" if len(unknown) > 5 else ""
+    detail = f"模板：{path}" + (f"；未知占位符：{where}{more}" if where else "")
+    other = lint.detect_format(path)
+    if other != format_id:
+        detail += f"；这个模板是 {other} 格式的，而数据是 {format_id} 格式，请换用 {format_id} 格式的模板"
+    return detail + "。可先运行 xlsx-tool lint-template 检查模板"
+
+
 def _near(exc) -> str:
     lines = [x.strip() for x in getattr(exc, "docx_context", None) or () if x.strip()]
     text = " ".join(lines)
@@ -145,7 +160,7 @@ def _render(tpl, ctx: dict, path: pathlib.Path) -> None:
     except SecurityError as exc:
         raise UserError("T06", str(path), f"不允许的表达式（{exc}）{_near(exc)}") from None
     except UndefinedError as exc:
-        raise UserError("T01", _undefined_name(exc, tpl), f"模板：{path}") from None
+        raise UserError("T01", _undefined_name(exc, tpl), _unknown_detail(path, ctx["fmt_id"])) from None
     except TemplateSyntaxError as exc:
         raise UserError("T06", str(path), f"语法错误（{exc.message}）{_near(exc)}") from None
     except TemplateError as exc:
