@@ -137,12 +137,15 @@ def cmd_demo(args) -> int:
 def cmd_lint(args) -> int:
     from .lint import lint, text_report
 
-    findings = lint(args.template, args.format)
+    from .lint import detect_format
+
+    fid = args.format or detect_format(args.template)
+    findings = lint(args.template, fid)
     if args.json:
-        print(json.dumps({"ok": not any(f.severity == "错误" for f in findings), "template": args.template,
+        print(json.dumps({"ok": not any(f.severity == "错误" for f in findings), "template": args.template, "format": fid,
                           "findings": [f.as_dict() for f in findings]}, ensure_ascii=False, indent=1))
     else:
-        print(text_report(findings, args.template, args.format))
+        print(text_report(findings, args.template, fid))
     return 1 if any(f.severity == "错误" for f in findings) else 0
 
 
