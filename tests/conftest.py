@@ -13,39 +13,17 @@ from __future__ import annotations
 
 import re
 import zipfile
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from fills import YEAR, balanced
 from needs import require
-
-from xlsx_tool import model
 from xlsx_tool.template import write_template
-
-YEAR = {"2019": 2020, "2021": 2024}
-INFO = {"org_name": "某某镇人民政府", "website_name": "某某镇人民政府网站",
-        "website_url": "http://www.example.gov.cn/", "contact_office": "党政办公室",
-        "address": "某某路 1 号", "postcode": "755000", "phone": "0955-7061801"}
-REQUEST_ROWS = {"new": 3, "carried_in": 1, "disclosed": 2, "partial": 1, "carried_out": 1}
 
 
 def _balanced(format_id: str) -> dict:
-    fmt = model.load(format_id)
-    fill: dict = dict(INFO)
-    for c in fmt.cells.values():
-        if not c.is_input:
-            continue
-        if c.table == "request":
-            fill[c.id] = REQUEST_ROWS.get(c.row_key, 0)
-        elif c.type == "signed_count":
-            fill[c.id] = -2
-        elif c.type == "money":
-            fill[c.id] = Decimal("1.25")
-        elif c.type == "amount":
-            fill[c.id] = Decimal("1234.5")
-        else:
-            fill[c.id] = 4
+    fill = balanced(format_id)
     fill["narrative_overview"] = ["第一段。", "第二段。"]
     fill["note_request"] = "注：本表含上年度结转。"
     return fill
