@@ -27,7 +27,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bad_inputs import INFO
+from fills import INFO
 from xlsx_tool import model
 from xlsx_tool.check import check, check_file
 from xlsx_tool.data import ReportData
