@@ -36,9 +36,7 @@ from .findings import ERROR, NOTE, Finding, UserError, make
 from .lint_docx import (CLOSER, OPENER, _docxtpl_copes, _Part, _pieces, _read_parts, _scan_tags,
                         _Tag)
 
-DEFAULT_FORMAT = "2021"
 #: ids only one format has, used first to tell the format of a template
-FORMAT_MARKERS = {"proactive_fees_amount": "2021", "proactive_procurement_amount": "2019"}
 #: context entries that are dicts with a fixed set of keys
 KEYED = ("v", "info", "narrative", "notes", "choices")
 DICT_METHODS = frozenset({"items", "keys", "values", "get"})
@@ -292,19 +290,14 @@ def _referenced_cells(parts: list[_Part]) -> set[str]:
 
 
 def infer_format(refs: set[str]) -> str:
-    """The format whose cells the template uses: a marker id decides, else the fewest unknown ids
-    (ties and no ids at all → :data:`DEFAULT_FORMAT`)."""
+    """The format whose cells the template uses: the one with the fewest unknown ``v.`` ids
+    (ties, and a template with no ids at all, go to the newest format)."""
     from . import formats
-    from .data import ReportData
     from .model import load
-    from .render import context
 
-    for cid, fid in FORMAT_MARKERS.items():
-        if cid in refs:
-            return fid
-    best, best_missing = DEFAULT_FORMAT, None
-    for fid in [DEFAULT_FORMAT] + [f for f in formats.available() if f != DEFAULT_FORMAT]:
-        missing = len(refs - set(context(ReportData(load(fid)))["v"]))
+    best, best_missing = "", None
+    for fid in reversed(formats.available()):
+        missing = len(refs - set(load(fid).cells))
         if best_missing is None or missing < best_missing:
             best, best_missing = fid, missing
     return best
