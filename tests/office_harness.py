@@ -191,11 +191,6 @@ def shown_cells(fmt: model.Format) -> list[dict]:
     return out
 
 
-def check_shown(fmt: model.Format, values: dict, rule: model.Rule):
-    diff = sum(values[i] for i in rule.left) - sum(values[i] for i in rule.right)
-    return CHECK_OK if diff == 0 else _printed(diff)
-
-
 def docx_numbers(path: Path, fmt: model.Format) -> dict[str, str]:
     """Numeric cell id → the text in the report's table (the Word tables are laid out from the
     model: table i is ``fmt.tables[i]``, row ``sheet row − FIRST_TABLE_ROW``, same column)."""
