@@ -1,6 +1,8 @@
 """Reading a filled workbook back: files, values, labels, names, sheets, basic information."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 from decimal import Decimal
 
@@ -318,3 +320,17 @@ def test_a_stale_total_in_an_ods_file_is_noted(make_filled_workbook, convert_wit
     data = read_workbook(convert_with_soffice(typed_over, "ods"))
     f = only(data, "S06")
     assert (f.cell, f.left_value, f.right_value, f.difference) == ("E6", 99, 16, 83)
+
+
+def test_an_xls_reaching_far_beyond_the_tables_is_refused_before_calamine_reads_it(tmp_path, convert_with_soffice):
+    """A single cell at IV65536 once made calamine allocate about 1 GB; the BIFF records are
+    walked first (F06 in a fraction of a second)."""
+    wb = openpyxl.Workbook()
+    wb.active["A1"], wb.active["IV65536"] = 1, 2
+    wb.save(tmp_path / "far.xlsx")
+    far = convert_with_soffice(tmp_path / "far.xlsx", "xls")
+    script = ("import resource,sys\nfrom xlsx_tool.read import read_workbook\nfrom xlsx_tool.findings import UserError\n"
+              f"try:\n    read_workbook({str(far)!r})\nexcept UserError as e:\n    print(e.finding.code)\n"
+              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60).stdout.split()
+    assert out[0] == "F06" and int(out[1]) < 200 * 1024      # ru_maxrss is in KB on Linux

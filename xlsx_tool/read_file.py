@@ -65,6 +65,7 @@ def load_bytes(path) -> tuple[str, bytes]:
     if data.startswith(OLE2_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise UserError("F04", subject)
+        xls_guard(data, subject)
         return "xls", data
     if not data.startswith(b"PK"):
         raise UserError("F03", subject, "不是电子表格文件（可能是 CSV、文本或其他文件改了扩展名）")
@@ -96,6 +97,47 @@ def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
     for i in infos:
         if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise UserError("F06", subject, f"{i.filename} 的压缩比超过 {MAX_RATIO}:1")
+
+
+#: BIFF8 records that place one cell (row, col first) or a run of cells (row, first col … last col).
+XLS_CELL_RECORDS = {0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
+XLS_RUN_RECORDS = {0x00BD, 0x00BE}          # MULRK, MULBLANK: last column in the final 2 bytes
+XLS_DIMENSIONS, XLS_BOF = 0x0200, 0x0809
+
+
+def xls_guard(data: bytes, subject: str) -> None:
+    """F06 for an .xls whose cells (or declared dimensions) reach far beyond the tables, found by
+    walking the BIFF record headers before calamine allocates the whole used range (a single
+    cell at IV65536 made it take about 1 GB)."""
+    import struct
+
+    import olefile
+
+    try:
+        with olefile.OleFileIO(data) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            stream = ole.openstream(name).read() if name else b""
+    except Exception:  # noqa: BLE001 — a broken container is judged by calamine (F03)
+        return
+    sheet, rows, cols, pos = 0, 0, 0, 0
+    while pos + 4 <= len(stream):
+        rtype, rlen = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4:pos + 4 + rlen]
+        if rtype == XLS_BOF:
+            sheet, rows, cols = sheet + 1, 0, 0
+        elif rtype == XLS_DIMENSIONS and len(body) >= 12:
+            _, row_end, _, col_end = struct.unpack_from("<IIHH", body)
+            rows, cols = max(rows, row_end), max(cols, col_end)
+        elif rtype in XLS_CELL_RECORDS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+        elif rtype in XLS_RUN_RECORDS and len(body) >= 6:
+            row, last = struct.unpack_from("<H", body)[0], struct.unpack_from("<H", body, len(body) - 2)[0]
+            rows, cols = max(rows, row + 1), max(cols, last + 1)
+        if rows * cols > MAX_GRID_CELLS:
+            raise UserError("F06", subject, f"第 {sheet - 1} 个工作表的内容延伸到 {rows} 行 × {cols} 列，"
+                            f"远超表格范围；{TOO_FAR}")
+        pos += 4 + rlen
 
 
 def doctype_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: str) -> None:
