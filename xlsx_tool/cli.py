@@ -205,18 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--json", action="store_true", help="以 JSON 输出")
     f.set_defaults(func=cmd_fields)
 
+    def workbook_input(parser):        # what check and render both read
+        parser.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods）")
+        parser.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
+
     c = sub.add_parser("check", help="读取填好的工作簿并核对勾稽关系")
-    c.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods）")
+    workbook_input(c)
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
-    c.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("render", help="核对后生成 Word 报告")
-    r.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods）")
+    workbook_input(r)
     r.add_argument("-o", "--output", help="输出的 .docx（默认与输入同名）")
     r.add_argument("--template", help="自定义 Word 模板（.docx）")
     r.add_argument("--allow-errors", action="store_true", help="有错误时仍生成报告（草稿）")
-    r.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
     r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 输出 PDF")
     r.add_argument("--force", action="store_true", help="允许覆盖已有文件")
     r.set_defaults(func=cmd_render)
