@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 import tomllib
-from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
-from . import model
+from . import model, values
 from .data import Number, ReportData
-from .findings import UserError
+from .findings import CATALOGUE, UserError
 
 
 def bundled(name: str) -> Path:
@@ -28,15 +27,12 @@ def bundled(name: str) -> Path:
 
 
 def _number(text: str, ctype: str, where: str) -> Number:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise UserError("F11", where, f"“{text.strip()}”不是数字") from None
-    if ctype in ("money", "amount"):
-        return value
-    if value != value.to_integral_value():
-        raise UserError("F11", where, f"“{text.strip()}”应为整数")
-    return int(value)
+    """One number of a sample table, judged by the same rules as a workbook cell (:mod:`values`);
+    what the reader would reject (V01–V07) is an F11 here."""
+    p = values.parse_number(text.strip(), ctype)
+    if p.code:
+        raise UserError("F11", where, f"“{text.strip()}”：{CATALOGUE[p.code][1]}")
+    return p.value
 
 
 def _table_values(fmt: model.Format, tl: model.TableLayout, text: str, src: str) -> dict[str, Number]:
