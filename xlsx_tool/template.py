@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from . import __version__, model, outputs
 from .narrative import PLACEHOLDER_HELP
-from .template_sheets import (GUIDE_SHEET, Ctx, make_styles, write_guide, write_info,  # noqa: F401
-                              write_narrative, write_table)
+from .template_sheets import (Ctx, make_styles, write_guide, write_info, write_narrative,
+                              write_table)
 
 NARRATIVE_PREFIX = "narrative_"
 
