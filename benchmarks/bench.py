@@ -36,7 +36,7 @@ def main() -> None:
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         filled = Path(tmp) / "filled.xlsx"
-        from xlsx_tool import sample
+        from xlsx_tool.workbook import sample
 
         sample.write_workbook(sample.bundled("demo-county-2025.toml"), filled)
         cli = [py, "-m", "xlsx_tool.cli"]

@@ -1,1 +1,1 @@
-"""Word report templates (built by ``python -m xlsx_tool.templates.build``)."""
+"""The built-in Word report templates (built by ``python -m xlsx_tool.report.build``)."""

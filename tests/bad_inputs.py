@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable
 
 import fills
-from xlsx_tool.template import write_template
+from xlsx_tool.workbook.template import write_template
 
 Build = Callable[[Path], list]
 
@@ -359,10 +359,10 @@ CASES: list[Case] = [
     Case("text 无 in a count", fill(request_new_natural="无"), 1, ("V02@表三!D6",),
          ("{file}", T3, NEW, "自然人", "“无”", "不是数字", "没有数据请填 0")),
     Case("a dash in a count", fill(request_new_business="—"), 1, ("V02@表三!E6",), ("“—”", "商业企业")),
-    Case("abc in 表四", fill(appeal_review_upheld="abc"), 1, ("V02@表四!A6",), ("行政复议", "结果维持", "“abc”")),
-    Case("a negative count", fill(appeal_direct_other=-3), 1, ("V03@表四!H6",),
+    Case("abc in 表四", fill(reconsideration_upheld="abc"), 1, ("V02@表四!A6",), ("行政复议", "结果维持", "“abc”")),
+    Case("a negative count", fill(litigation_direct_other=-3), 1, ("V03@表四!H6",),
          ("不能为负数", "未经复议直接起诉", "其他结果", "-3")),
-    Case("a negative count with a Unicode minus", fill(appeal_review_other="−3"), 1, ("V03@表四!C6",), ("不能为负数",)),
+    Case("a negative count with a Unicode minus", fill(reconsideration_other="−3"), 1, ("V03@表四!C6",), ("不能为负数",)),
     Case("a decimal count", fill(proactive_rules_issued=2.5), 1, ("V04@表二!B5",), ("应为整数", "规章", "本年制发件数", "2.5")),
     Case("a formula typed into an input, with its result", zipped({"表三": cell_xml("D6", "<f>1+2</f><v>3</v>")}),
          0, ("V08@表三!D6",), ("公式 =1+2 的计算结果为 3", "检查通过")),
@@ -412,7 +412,7 @@ CASES: list[Case] = [
     Case("the defined names removed", edited(remove_names), 0,
          ("S02@基本信息", "S02@正文", "S02@表二", "S02@表三", "S02@表四"), ("名称缺失或失效，行列标签核对无误",)),
     Case("our 2019 template used for a 2024 report", fill("2019", report_year=2024), 1, ("S07@基本信息!B5",),
-         ("本模板为 2019", "填写的是 2024", "请用正确年度重新生成模板")),
+         ("本模板为 2019", "填写的是 2024", "用正确的报告年度重新生成模板")),
     Case("基本信息 says another year than the template's format", fill("2021", year="2019"), 1, ("S07@基本信息!B5",),
          ("2021 年度起", "填写的是 2019")),
     Case("a workbook not made by this tool", raw("别人的表.xlsx", lambda tmp: _foreign_workbook()), 2, ("F05",),
@@ -515,7 +515,7 @@ CASES: list[Case] = [
          ("Word 模板无法使用", "自定义 模板.docx"), command="render"),
 
     # -- environment -----------------------------------------------------------------------------------
-    Case("GBK console: a file with errors", fill(request_new_natural="无", appeal_review_upheld=-1), 1,
+    Case("GBK console: a file with errors", fill(request_new_natural="无", reconsideration_upheld=-1), 1,
          ("V02@表三!D6", "V03@表四!A6"), ("不是数字", "不能为负数", "三、收到和处理政府信息公开申请情况 > 一、本年新收"),
          env={"PYTHONIOENCODING": "gbk"}, encoding="gbk"),
     Case("GBK console: a missing file", lambda tmp: [str(tmp / "缺失 文件.xlsx")], 2, ("F01",), ("文件不存在",),

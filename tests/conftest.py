@@ -19,7 +19,7 @@ import pytest
 
 from fills import YEAR, balanced
 from needs import require
-from xlsx_tool.template import write_template
+from xlsx_tool.workbook.template import write_template
 
 
 def _balanced(format_id: str) -> dict:

@@ -1,6 +1,6 @@
 """Small, correct fills shared by the tests: the basic information and a balanced set of numbers.
 
-``balanced(format_id)`` → a ``prefill`` mapping (see ``xlsx_tool.template.write_template``) in
+``balanced(format_id)`` → a ``prefill`` mapping (see ``xlsx_tool.workbook.template.write_template``) in
 which every cross-check holds: 表三 per column 3 new + 1 carried in = 2 disclosed + 1 partial +
 1 carried out; every other count 4; 本年增/减 −2; money 1.25 万元; 采购总金额 1234.5.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from xlsx_tool import model
+from xlsx_tool.formats import model
 
 #: A report year that fits each format.
 YEAR = {"2019": 2020, "2021": 2024}

@@ -24,8 +24,8 @@ import pytest
 
 from needs import require
 
-from xlsx_tool import model
-from xlsx_tool.data import ReportData
+from xlsx_tool.formats import model
+from xlsx_tool.formats.content import ReportData
 
 HERE = Path(__file__).resolve().parent
 CLERK = HERE / "office_clerk.py"

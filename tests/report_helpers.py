@@ -2,7 +2,7 @@
 
 * ``make_data(format_id, **changes)`` — a report whose input cells hold distinct numbers, with
   the agency ``ORG`` (``&`` and ``< >`` in its name), ``INFO``, ``NARRATIVE`` and ``NOTES``;
-* ``render_to(tmp_path, data, name, **kw)`` — :func:`xlsx_tool.render.render_docx` into ``tmp_path``;
+* ``render_to(tmp_path, data, name, **kw)`` — :func:`xlsx_tool.report.render.render_docx` into ``tmp_path``;
 * ``rendered`` — a module-scoped fixture, once per format: ``(data, Document, path)`` of the
   report rendered with the default template (import it into the test module to use it);
 * ``word_tables(doc, fmt)``, ``body_texts(doc)``, ``_style_fonts(doc, style_id)`` — reading the
@@ -17,8 +17,9 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from xlsx_tool import model, render
-from xlsx_tool.data import ReportData
+from xlsx_tool.formats import model
+from xlsx_tool.report import render
+from xlsx_tool.formats.content import ReportData
 
 ORG = "某某局(信息&数据<中心>)"
 INFO = {

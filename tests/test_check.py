@@ -10,9 +10,9 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from xlsx_tool import model
-from xlsx_tool.check import CheckResult, check, check_file, text_report
-from xlsx_tool.data import ReportData
+from xlsx_tool.formats import model
+from xlsx_tool.checks.check import CheckResult, check, check_file, text_report
+from xlsx_tool.formats.content import ReportData
 from xlsx_tool.findings import ERROR, NOTE
 
 
@@ -32,7 +32,7 @@ def test_a_balanced_fill_passes_with_no_errors(make_filled_workbook, format_id):
 
 
 def test_the_json_result_lists_errors_and_warnings(make_filled_workbook):
-    result = check_file(make_filled_workbook(request_new_natural=4, appeal_review_upheld="５"))
+    result = check_file(make_filled_workbook(request_new_natural=4, reconsideration_upheld="５"))
     out = json.loads(json.dumps(result.as_json(), ensure_ascii=False))
     assert out["ok"] is False and out["format"] == "2021" and out["file"].endswith("fill.xlsx")
     assert [(e["code"], e["cell"]) for e in out["errors"]] == [("X01", "D6"), ("X01", "J6")]
@@ -80,7 +80,7 @@ def test_a_blank_counts_as_zero_in_a_cross_check_and_the_message_says_so(make_fi
 
 
 def test_reading_findings_come_before_cross_checks_in_sheet_order(make_filled_workbook):
-    result = check_file(make_filled_workbook(request_new_business=5, appeal_review_upheld=-1,
+    result = check_file(make_filled_workbook(request_new_business=5, reconsideration_upheld=-1,
                                              postcode="1"))
     assert [(f.code, f.sheet) for f in result.errors] == [
         ("I02", "基本信息"), ("V03", "表四"), ("X01", "表三"), ("X01", "表三")]
@@ -115,7 +115,7 @@ def test_a_total_typed_over_with_the_right_number_is_only_a_note(make_filled_wor
 def test_a_cleared_total_is_noted_and_recomputed(make_filled_workbook, edit_with_openpyxl):
     result = check_file(edit_with_openpyxl(make_filled_workbook(), set_cell("表四", "E6", None)))
     assert result.ok and [f.code for f in result.warnings] == ["S05"]
-    assert result.data.values()["appeal_review_total"] == 16
+    assert result.data.values()["reconsideration_total"] == 16
 
 
 def test_a_stale_cached_total_is_noted_and_recomputed(make_filled_workbook, rewrite_cell_xml):
@@ -173,7 +173,7 @@ def test_the_text_report_lists_errors_then_notes_and_sums_up(make_filled_workboo
 
 def test_checking_does_not_import_the_word_or_template_libraries(make_filled_workbook):
     path = make_filled_workbook()
-    code = ("import sys\nfrom xlsx_tool.check import check_file\n"
+    code = ("import sys\nfrom xlsx_tool.checks.check import check_file\n"
             f"assert check_file({str(path)!r}).ok\n"
             "print(sorted(m for m in ('docxtpl', 'docx', 'xlsxwriter', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -198,7 +198,7 @@ def test_the_narrative_is_checked_against_the_tables_with_its_cell(make_filled_w
 
 
 def test_an_empty_template_summarises_the_blanks_and_points_to_blank_as_zero(tmp_path):
-    from xlsx_tool.template import write_template
+    from xlsx_tool.workbook.template import write_template
 
     path = write_template(tmp_path / "空白.xlsx", "2021", year=2024)
     text = text_report(check_file(path))

@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fills import INFO
-from xlsx_tool import model
-from xlsx_tool.check import check, check_file
-from xlsx_tool.data import ReportData
+from xlsx_tool.formats import model
+from xlsx_tool.checks.check import check, check_file
+from xlsx_tool.formats.content import ReportData
 
 # -- the official tables, literally ---------------------------------------------------------------
 APPLICANTS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
@@ -121,10 +121,10 @@ def cell_ids(fid: str) -> dict:
     for c in fmt.cells.values():
         if c.table == "request":
             by_labels[("request", c.rows, c.cols[-1])] = c.id
-        elif c.table == "appeal":
-            by_labels[("appeal", c.cols[:-1], c.cols[-1])] = c.id
+        elif c.table == "reconsideration_litigation":
+            by_labels[("reconsideration_litigation", c.cols[:-1], c.cols[-1])] = c.id
     wanted = [("request", r, c) for r in request_rows(fid) for c in COLUMNS]
-    wanted += [("appeal", b, p) for b in APPEAL_BLOCKS for p in APPEAL_PARTS + [TOTAL]]
+    wanted += [("reconsideration_litigation", b, p) for b in APPEAL_BLOCKS for p in APPEAL_PARTS + [TOTAL]]
     missing = [w for w in wanted if w not in by_labels]
     assert not missing, f"official cells not in the {fid} model: {missing[:3]}"
     return {w: by_labels[w] for w in wanted}
@@ -172,7 +172,7 @@ def fills(draw, unfilled: bool = True):
 def inputs_of(fid: str, t3: dict, t4: dict) -> dict:
     ids = cell_ids(fid)
     out = {ids[("request", r, c)]: None if v is BLANK else v for (r, c), v in t3.items()}
-    out.update({ids[("appeal", b, p)]: v for (b, p), v in t4.items()})
+    out.update({ids[("reconsideration_litigation", b, p)]: v for (b, p), v in t4.items()})
     return out
 
 
@@ -203,7 +203,7 @@ def blank_workbook(fid: str) -> tuple[bytes, dict]:
     """A template of ``fid`` (bytes) and its sheet part names by sheet."""
     import tempfile
 
-    from xlsx_tool.template import write_template
+    from xlsx_tool.workbook.template import write_template
 
     with tempfile.TemporaryDirectory() as tmp:
         fmt = model.load(fid)
@@ -264,7 +264,7 @@ def test_typed_over_totals_match_the_oracle(tmp_path_factory, fill):
     right = {}
     for key in how:   # the value the equation gives, then typed right or wrong
         table, row, col = key
-        if table == "appeal":
+        if table == "reconsideration_litigation":
             right[key] = sum(t4[(row, p)] for p in APPEAL_PARTS)
         else:
             rows = OUTCOMES[fid] if row == OUTCOME_TOTAL else [row]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from xlsx_tool import model
-from xlsx_tool.template import write_template
+from xlsx_tool.formats import model
+from xlsx_tool.workbook.template import write_template
 
 
 def tool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -71,7 +71,7 @@ def test_render_refuses_a_workbook_with_errors_unless_allowed(tmp_path):
 
 
 def test_render_writes_beside_the_input_by_default(tmp_path):
-    from xlsx_tool import sample
+    from xlsx_tool.workbook import sample
 
     src = sample.write_workbook(sample.bundled("demo-county-2025.toml"), tmp_path / "年报 数据.xlsx")
     run = tool("render", str(src))
@@ -81,9 +81,9 @@ def test_render_writes_beside_the_input_by_default(tmp_path):
 
 
 def test_lint_template_passes_a_shipped_template_and_fails_a_broken_one(tmp_path):
-    from xlsx_tool.templates import build
+    from xlsx_tool.report import build
 
-    assert tool("lint-template", str(build.HERE / "report-2021.docx")).returncode == 0
+    assert tool("lint-template", str(build.template_folder() / "report-2021.docx")).returncode == 0
     broken = Document()
     broken.add_paragraph("{{ v.no_such_cell }}")
     broken.save(str(tmp_path / "坏模板.docx"))
@@ -98,10 +98,10 @@ def test_an_unexpected_failure_is_one_chinese_line_not_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("fmt_id", ["2019", "2021"])
 def test_fields_documents_every_name_a_word_template_can_use(fmt_id):
-    from xlsx_tool import render
-    from xlsx_tool.data import ReportData
+    from xlsx_tool.report import context, render
+    from xlsx_tool.formats.content import ReportData
 
-    ctx = render.context(ReportData(model.load(fmt_id)))
+    ctx = context.context(ReportData(model.load(fmt_id)))
     listed = {f["placeholder"] for f in json.loads(tool("fields", "--format", fmt_id, "--json").stdout)["fields"]}
     for name, value in ctx.items():
         keys = value.keys() if isinstance(value, dict) else [None]
@@ -131,10 +131,10 @@ def test_a_mistyped_command_is_explained_in_chinese(args, words):
 
 
 def test_a_template_of_the_other_format_is_named_as_such(tmp_path):
-    from xlsx_tool import sample
-    from xlsx_tool.templates import build
+    from xlsx_tool.workbook import sample
+    from xlsx_tool.report import build
 
     src = sample.write_workbook(sample.bundled("demo-county-2025.toml"), tmp_path / "数据.xlsx")
-    run = tool("render", str(src), "--template", str(build.HERE / "report-2019.docx"))
+    run = tool("render", str(src), "--template", str(build.template_folder() / "report-2019.docx"))
     assert run.returncode == 2 and "T01" in run.stderr
     assert "这个模板是 2019 格式的，而数据是 2021 格式" in run.stderr and "表格1 第3行第2列" in run.stderr

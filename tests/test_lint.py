@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from xlsx_tool import lint, model, render
-from xlsx_tool.data import ReportData
+from xlsx_tool.formats import model
+from xlsx_tool.report import lint, render
+from xlsx_tool.formats.content import ReportData
 from xlsx_tool.findings import ERROR, NOTE, UserError
-from xlsx_tool.templates import build
+from xlsx_tool.report import build
 
-SHIPPED = {"report-2019.docx": "2019", "report-2021.docx": "2021", "report-2021-simple.docx": "2021"}
+SHIPPED = {"report-2019.docx": "2019", "report-2019-simple.docx": "2019", "report-2021.docx": "2021",
+           "report-2021-simple.docx": "2021"}
 
 
 def make_template(tmp_path: Path, *paragraphs, table=None, footer=None, name="模板.docx") -> Path:
@@ -57,7 +59,7 @@ def render_fails_with(tmp_path, template) -> str | None:
 # -- the shipped templates --------------------------------------------------------------------------
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_templates_lint_clean(name):
-    path = build.HERE / name
+    path = build.template_folder() / name
     assert lint.lint(path) == []                        # no 错误, and T02: every cell, section, note used
     assert lint.lint(path, SHIPPED[name]) == []
     assert lint.detect_format(path) == SHIPPED[name]
@@ -241,7 +243,7 @@ def test_template_without_table_three_gets_one_T02(tmp_path):
     lines = [f"{{{{ v.{c.id} }}}}" for c in fmt.cells.values() if c.table != "request"]
     tpl = make_template(tmp_path, "{{ title }}", " ".join(lines),
                         "{% for k, text in narrative.items() %}{{ text|join }}{% endfor %}",
-                        "{{ notes.proactive }}{{ notes.request }}{{ notes.appeal }}")
+                        "{{ notes.proactive }}{{ notes.request }}{{ notes.reconsideration_litigation }}")
     findings = lint.lint(tpl)
     f = only(findings, "T02")
     assert f.severity == NOTE and f.extra["location"] == "全文"

@@ -8,7 +8,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from xlsx_tool import model, narrative, sample
+from xlsx_tool.checks import narrative
+from xlsx_tool.formats import model, placeholders
+from xlsx_tool.formats.values import format_number
+from xlsx_tool.workbook import sample
 
 @pytest.fixture(scope="module")
 def demo():
@@ -26,8 +29,14 @@ def with_text(data, *paragraphs, section="overview_request", inputs=None):
                                inputs=dict(data.inputs, **(inputs or {})))
 
 
+def substitute(data):
+    """The narrative with placeholders replaced, and the N03 findings."""
+    out, _ = placeholders.substitute(data.fmt, data.narrative, data.values())
+    return out, [f for f in narrative.findings(data) if f.code == "N03"]
+
+
 def substituted(data, text):
-    out, found = narrative.substitute(with_text(data, text))
+    out, found = substitute(with_text(data, text))
     return out["overview_request"][0], found
 
 
@@ -79,20 +88,20 @@ def test_a_money_placeholder_prints_the_amount_without_exponent_or_trailing_zero
     text, _ = substituted(demo, "收费{表二.行政事业性收费.本年收费金额}万元")
     assert text == "收费24.311082万元"
     data = with_text(demo, "{表二.行政事业性收费.本年收费金额}", inputs={"proactive_fees_amount": Decimal("100.000")})
-    assert narrative.substitute(data)[0]["overview_request"] == ["100"]
-    assert narrative.format_value(Decimal("24.310000")) == "24.31"
-    assert narrative.format_value(Decimal("1E+2")) == "100"
+    assert substitute(data)[0]["overview_request"] == ["100"]
+    assert format_number(Decimal("24.310000")) == "24.31"
+    assert format_number(Decimal("1E+2")) == "100"
 
 
 @given(st.decimals(min_value=0, max_value=10**9, places=6, allow_nan=False, allow_infinity=False))
 def test_formatted_money_reads_back_as_the_same_amount_without_exponent_or_trailing_zeros(value):
-    text = narrative.format_value(value)
+    text = format_number(value)
     assert Decimal(text) == value
     assert "E" not in text.upper() and not (("." in text) and text.endswith("0"))
 
 
 def test_placeholders_work_in_the_2019_format_too(seed):
-    out, found = narrative.substitute(with_text(seed, "{表二.行政强制.处理决定数量}/{表三.其他处理.总计}/{表二.政府集中采购.采购总金额}"))
+    out, found = substitute(with_text(seed, "{表二.行政强制.处理决定数量}/{表三.其他处理.总计}/{表二.政府集中采购.采购总金额}"))
     assert (out["overview_request"], found) == (["1/0/0"], [])
 
 
@@ -100,22 +109,22 @@ def test_placeholders_work_in_the_2019_format_too(seed):
 def test_the_suggested_placeholder_of_every_cell_names_that_cell(format_id):
     fmt = model.load(format_id)
     for cid in fmt.cells:
-        written = narrative.placeholder_for(fmt, cid)
-        assert narrative.lookup(fmt, written[1:-1]).cell == cid, written
+        written = placeholders.placeholder_for(fmt, cid)
+        assert placeholders.lookup(fmt, written[1:-1]).cell == cid, written
 
 
 @pytest.mark.parametrize("format_id", ["2019", "2021"])
 def test_the_examples_of_the_help_text_resolve_in_both_formats(format_id):
     fmt = model.load(format_id)
-    examples = [e for e in re.findall(r"\{[^{}]+\}", narrative.PLACEHOLDER_HELP) if e != "{表名.行.列}"]
+    examples = [e for e in re.findall(r"\{[^{}]+\}", placeholders.PLACEHOLDER_HELP) if e != "{表名.行.列}"]
     assert len(examples) >= 3
-    _, unresolved = narrative.resolve(fmt, "".join(examples))
+    _, unresolved = placeholders.resolve(fmt, "".join(examples))
     assert unresolved == []
 
 
 def test_without_values_resolve_gives_the_canonical_field_ids():
     fmt = model.load("2021")
-    assert narrative.resolve(fmt, "{表三.本年新收.总计}件，{表三.结转.总计}") == (
+    assert placeholders.resolve(fmt, "{表三.本年新收.总计}件，{表三.结转.总计}") == (
         "{request_new_total}件，{表三.结转.总计}", ["{表三.结转.总计}"])
 
 
@@ -138,7 +147,7 @@ def test_a_group_label_without_cells_of_its_own_is_ambiguous_between_its_items(d
 
 def test_a_missing_column_is_ambiguous_between_the_columns(demo):
     (f,) = substituted(demo, "{表四.总计}")[1]
-    assert f.extra["candidates"] == ["appeal_review_total", "appeal_direct_total", "appeal_after_review_total"]
+    assert f.extra["candidates"] == ["reconsideration_total", "litigation_direct_total", "litigation_after_reconsideration_total"]
 
 
 @pytest.mark.parametrize("placeholder, hint", [
@@ -155,7 +164,8 @@ def test_given_the_rows_of_the_paragraphs_a_finding_names_the_cell(demo):
     fmt = demo.fmt
     first = fmt.narrative_rows()["overview_request"][1]
     data = with_text(demo, "无占位符。", "{表三.结转.总计}")
-    (f,) = narrative.findings(data, rows={"overview_request": [first, first + 2]})
+    data = dataclasses.replace(data, paragraph_rows={"overview_request": [first, first + 2]})
+    (f,) = narrative.findings(data)
     assert (f.cell, f.labels) == (model.a1(first + 2, 1), "正文 › （二）依申请公开 › 第2段")
 
 

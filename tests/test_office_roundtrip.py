@@ -35,7 +35,7 @@ import pytest
 from office_harness import (CHECK_OK, _printed, check_json, clerk, docx_numbers, docx_text,
                             expected_values, fill_jobs, make_template, require_real_office,
                             shown_cells, tool)
-from xlsx_tool import model
+from xlsx_tool.formats import model, registry
 
 YEAR_2021, YEAR_2019 = 2025, 2020
 
@@ -66,8 +66,8 @@ NUMBERS_2021 = {
     "request_disclosed_natural": 97, "request_disclosed_business": 41,
     "request_partial_natural": 38, "request_unable_no_info_natural": 19,
     "request_carried_out_natural": 9, "request_carried_out_business": 6,
-    "appeal_review_upheld": 7, "appeal_review_corrected": 4,
-    "appeal_direct_other": 3, "appeal_direct_pending": 10,
+    "reconsideration_upheld": 7, "reconsideration_corrected": 4,
+    "litigation_direct_other": 3, "litigation_direct_pending": 10,
 }
 PARAGRAPHS_2021 = {
     "overview": "2025年，本机关新收政府信息公开申请193件，上年结转17件，办结195件。",
@@ -194,7 +194,8 @@ def test_the_data_validation_messages_are_present(balanced):
     assert money["type"] == "DECIMAL" and "6 位小数" in money["error_message"]
     assert v[("表四", "A6")]["type"] == "WHOLE" and v[("表四", "A6")]["error_message"]
     year = v[("基本信息", "B5")]
-    assert (year["type"], year["formula1"], year["formula2"]) == ("WHOLE", "2000", "2100")
+    first, last = registry.supported_years()
+    assert (year["type"], year["formula1"], year["formula2"]) == ("WHOLE", str(first), str(last))
     assert "四位年份" in year["error_message"]
     org = v[("基本信息", "B4")]
     assert org["type"] == "TEXT_LEN" and "60" in org["error_message"]
@@ -245,7 +246,7 @@ def test_round_trip_check_and_render(balanced, fmt21, ext):
 
 
 def test_round_trip_reads_the_same_data_from_every_format(balanced):
-    from xlsx_tool.read import read_workbook
+    from xlsx_tool.workbook.read import read_workbook
 
     read = {ext: read_workbook(balanced["folder"] / f"填好.{ext}") for ext in ("xlsx", "ods", "xls")}
     base = read["xlsx"]

@@ -38,8 +38,8 @@ import pytest
 
 from needs import require
 
-from xlsx_tool import model
-from xlsx_tool.data import ReportData
+from xlsx_tool.formats import model
+from xlsx_tool.formats.content import ReportData
 
 YEAR = 2025
 ORG = "示范县自然资源局"
@@ -128,7 +128,7 @@ def distinct_inputs(fmt: model.Format, seed: int = 2025) -> dict:
 
 def render_pdf(folder: Path, inputs: dict) -> dict:
     """Write the filled workbook, run ``xlsx-tool render --pdf``; the paths and the output."""
-    from xlsx_tool.template import write_template
+    from xlsx_tool.workbook.template import write_template
 
     prefill = dict(inputs)
     prefill.update({f"narrative_{k}": [v] for k, v in PARAGRAPHS.items()})
@@ -241,7 +241,7 @@ def test_five_digit_totals_stay_on_one_line(tmp_path, needs_office):
 def test_pdf_without_libreoffice_is_a_clear_message(tmp_path):
     """PATH without soffice; the tool's own list of usual install locations is emptied too (on
     Debian it would find /usr/lib/libreoffice/program/soffice without PATH)."""
-    from xlsx_tool import sample as samples
+    from xlsx_tool.workbook import sample as samples
 
     xlsx = samples.write_workbook(samples.bundled("demo-county-2025.toml"), tmp_path / "数据.xlsx")
     empty = tmp_path / "bin"

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from xlsx_tool.findings import ERROR, NOTE, UserError
-from xlsx_tool.read import read_workbook
+from xlsx_tool.workbook.read import read_workbook
 
 
 def codes(data, code=None):
@@ -34,7 +34,7 @@ def test_a_balanced_fill_is_read_completely_without_findings(make_filled_workboo
     assert data.info["org_name"] == "某某镇人民政府" and data.info["postcode"] == "755000"
     assert data.info["year"] == str(data.year) and data.info["fax"] == ""
     assert data.narrative["overview"] == ["第一段。", "第二段。"] and data.narrative["problems"] == []
-    assert data.notes == {"proactive": "", "request": "注：本表含上年度结转。", "appeal": ""}
+    assert data.notes == {"proactive": "", "request": "注：本表含上年度结转。", "reconsideration_litigation": ""}
     if format_id == "2021":
         assert data.inputs["proactive_fees_amount"] == Decimal("1.25")
         assert data.choices == {}
@@ -70,8 +70,8 @@ def test_a_count_typed_as_text_is_read_with_a_note(make_filled_workbook, typed, 
 
 
 def test_a_count_typed_as_fullwidth_text_is_read_with_a_note(make_filled_workbook):
-    data = read_workbook(make_filled_workbook(appeal_review_upheld="３"))
-    assert data.inputs["appeal_review_upheld"] == 3 and only(data, "V05").cell == "A6"
+    data = read_workbook(make_filled_workbook(reconsideration_upheld="３"))
+    assert data.inputs["reconsideration_upheld"] == 3 and only(data, "V05").cell == "A6"
 
 
 @pytest.mark.parametrize("typed, expected", [("+5", 5), ("-8", -8), ("－８", -8), (-3, -3)])
@@ -117,9 +117,9 @@ def test_a_blank_cell_is_not_filled_in(make_filled_workbook):
 
 
 def test_blank_as_zero_reads_blanks_as_0_with_one_summary_note(make_filled_workbook):
-    path = make_filled_workbook(request_new_natural=None, appeal_review_upheld="  ")
+    path = make_filled_workbook(request_new_natural=None, reconsideration_upheld="  ")
     data = read_workbook(path, blank_as_zero=True)
-    assert data.inputs["request_new_natural"] == 0 and data.inputs["appeal_review_upheld"] == 0
+    assert data.inputs["request_new_natural"] == 0 and data.inputs["reconsideration_upheld"] == 0
     note = only(data, "V10")
     assert note.severity == NOTE and "2 个" in note.message
     assert note.extra["cells"] == ["表三!D6", "表四!A6"] and codes(data, "V01") == []
@@ -158,9 +158,9 @@ def test_removed_names_fall_back_to_the_model_positions(make_filled_workbook, ed
 
 def test_a_broken_name_falls_back_with_a_note(make_filled_workbook, edit_with_openpyxl):
     def break_name(wb):
-        wb.defined_names["appeal_review_upheld"].attr_text = "#REF!"
+        wb.defined_names["reconsideration_upheld"].attr_text = "#REF!"
     data = read_workbook(edit_with_openpyxl(make_filled_workbook(), break_name))
-    assert only(data, "S02").extra["cells"] == ["A6"] and data.inputs["appeal_review_upheld"] == 4
+    assert only(data, "S02").extra["cells"] == ["A6"] and data.inputs["reconsideration_upheld"] == 4
 
 
 def test_an_edited_row_label_is_reported_and_its_row_not_read(make_filled_workbook, edit_with_openpyxl):
@@ -199,7 +199,7 @@ def test_a_renamed_sheet_is_missing_and_its_cells_unread(make_filled_workbook, e
     data = read_workbook(path)
     f = only(data, "S01")
     assert (f.severity, f.sheet) == (ERROR, "表四")
-    assert all(v is None for k, v in data.inputs.items() if k.startswith("appeal_"))
+    assert all(v is None for k, v in data.inputs.items() if k.startswith(("reconsideration_", "litigation_")))
     assert [g.code for g in data.findings] == ["S01"]
 
 
@@ -329,7 +329,7 @@ def test_an_xls_reaching_far_beyond_the_tables_is_refused_before_calamine_reads_
     wb.active["A1"], wb.active["IV65536"] = 1, 2
     wb.save(tmp_path / "far.xlsx")
     far = convert_with_soffice(tmp_path / "far.xlsx", "xls")
-    script = ("from xlsx_tool.read import read_workbook\nfrom xlsx_tool.findings import UserError\n"
+    script = ("from xlsx_tool.workbook.read import read_workbook\nfrom xlsx_tool.findings import UserError\n"
               f"try:\n    read_workbook({str(far)!r})\nexcept UserError as e:\n    print(e.finding.code)\n"
               # VmHWM: this process's own peak (ru_maxrss would carry pytest's over the exec)
               "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")

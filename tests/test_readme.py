@@ -4,14 +4,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xlsx_tool.findings import catalogue_markdown
+from xlsx_tool.checks.catalogue import catalogue_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")
 
 
 def test_the_readme_lists_every_finding_code_as_the_catalogue_says():
-    """Regenerate with: python -m xlsx_tool.findings (paste between the codes markers)."""
+    """Regenerate with: python -m xlsx_tool.checks.catalogue (paste between the codes markers)."""
     table = re.search(r"<!-- codes:begin -->\n(.*)\n<!-- codes:end -->", README, re.S).group(1)
     assert table == catalogue_markdown()
 

@@ -17,9 +17,10 @@ from docx.oxml.ns import qn
 from report_helpers import (INFO, NARRATIVE, NOTES, ORG, _style_fonts, body_texts, make_data,
                             render_to, word_tables)
 from report_helpers import rendered  # noqa: F401 — a pytest fixture, used as a test argument
-from xlsx_tool import render
+from xlsx_tool.formats.values import format_number
+from xlsx_tool.report import context, render
 from xlsx_tool.findings import UserError
-from xlsx_tool.templates import build
+from xlsx_tool.report import build
 
 
 # -- content ----------------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def test_empty_other_matters_prints_none(tmp_path):
 
 def test_every_number_lands_in_its_table_cell(rendered):
     data, doc, _ = rendered
-    values = render.context(data)["v"]
+    values = context.context(data)["v"]
     for tl in data.fmt.tables:
         table = word_tables(doc, data.fmt)[tl.id]
         first = min(b.row for b in tl.boxes)
@@ -114,7 +115,7 @@ def _span(cell) -> tuple[int, int]:
 def test_merged_headers_span_as_in_the_official_format(rendered):
     data, doc, _ = rendered
     tables = word_tables(doc, data.fmt)
-    request, appeal = tables["request"], tables["appeal"]
+    request, appeal = tables["request"], tables["reconsideration_litigation"]
     assert request.cell(0, 3).text == "申请人情况" and _span(request.cell(0, 3)) == (7, 1)
     assert request.cell(0, 3)._tc is request.cell(0, 9)._tc
     assert _span(request.cell(0, 0)) == (3, 3)          # the 勾稽关系 corner
@@ -136,7 +137,7 @@ def test_procurement_header_shows_the_chosen_unit(tmp_path):
 
 
 def test_procurement_unit_defaults_to_yuan():
-    assert render.context(make_data("2019", choices={}))["choices"]["procurement_unit"] == "元"
+    assert context.context(make_data("2019", choices={}))["choices"]["procurement_unit"] == "元"
 
 
 @pytest.mark.parametrize("value, text", [
@@ -145,7 +146,7 @@ def test_procurement_unit_defaults_to_yuan():
     (Decimal("0.000001"), "0.000001"), (Decimal("12.50"), "12.5"),
 ])
 def test_numbers_print_without_exponent_or_trailing_zeros(value, text):
-    assert render.format_number(value) == text
+    assert format_number(value) == text
 
 
 def test_money_cell_prints_exact_decimal(tmp_path):
@@ -156,7 +157,7 @@ def test_money_cell_prints_exact_decimal(tmp_path):
 
 
 def test_special_characters_in_values_survive(tmp_path):
-    data = make_data("2021", notes={"appeal": "注：A&B <说明> \"引号\" 'x'"})
+    data = make_data("2021", notes={"reconsideration_litigation": "注：A&B <说明> \"引号\" 'x'"})
     path = render_to(tmp_path, data)
     texts = body_texts(Document(str(path)))
     assert texts[0].startswith(ORG)
@@ -166,7 +167,7 @@ def test_special_characters_in_values_survive(tmp_path):
 
 
 def test_control_characters_are_dropped_not_corrupting_the_document(tmp_path):
-    data = make_data("2021", info=dict(INFO, org_name="某某局\x07"), notes={"appeal": "注：\x0b说明"},
+    data = make_data("2021", info=dict(INFO, org_name="某某局\x07"), notes={"reconsideration_litigation": "注：\x0b说明"},
                      narrative={"overview": ["段落\x1f一"]})
     texts = body_texts(Document(str(render_to(tmp_path, data))))
     assert texts[0].startswith("某某局\n2021年") and "注：说明" in texts and "段落一" in texts
@@ -185,27 +186,27 @@ def test_notes_print_directly_under_their_table(rendered):
 
 
 def test_multiline_text_becomes_separate_paragraphs():
-    ctx = render.context(make_data("2021", narrative={"problems": ["第一行\n第二行", "  ", "第三行"]}))
+    ctx = context.context(make_data("2021", narrative={"problems": ["第一行\n第二行", "  ", "第三行"]}))
     assert ctx["narrative"]["problems"] == ["第一行", "第二行", "第三行"]
     assert ctx["narrative"]["overview_oversight"] == []
 
 
 def test_context_offers_every_cell_and_section():
     data = make_data("2021")
-    ctx = render.context(data)
+    ctx = context.context(data)
     assert {"info", "year", "title", "v", "narrative", "notes", "choices", "fmt_id", "fmt_label"} <= set(ctx)
     assert set(ctx["v"]) == set(data.fmt.cells)
-    assert set(ctx["notes"]) == {"proactive", "request", "appeal"}
+    assert set(ctx["notes"]) == {"proactive", "request", "reconsideration_litigation"}
     assert ctx["year"] == 2021 and ctx["info"]["fax"] == "010-12345679"
 
 
 # -- custom templates -------------------------------------------------------------------------------
 def test_restyled_template_renders_the_same_content(tmp_path):
     data = make_data("2021")
-    doc = Document(str(render_to(tmp_path, data, template=build.HERE / "report-2021-simple.docx")))
+    doc = Document(str(render_to(tmp_path, data, template=build.template_folder() / "report-2021-simple.docx")))
     assert doc.paragraphs[0].text == f"{ORG}2021年政府信息公开工作年度报告"   # one line here
     assert _style_fonts(doc, "Normal").get(qn("w:eastAsia")) == "宋体"
-    values = render.context(data)["v"]
+    values = context.context(data)["v"]
     for tl in data.fmt.tables:
         table, first = word_tables(doc, data.fmt)[tl.id], min(b.row for b in tl.boxes)
         for b in (b for b in tl.boxes if b.field_id):

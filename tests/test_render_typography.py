@@ -1,5 +1,5 @@
 """The Word report's typography (GB/T 9704): fonts, page, type sizes, table layout, page numbers,
-and the committed templates that carry it, as built by ``xlsx_tool.templates.build``."""
+and the committed templates that carry it, as built by ``xlsx_tool.report.build``."""
 from __future__ import annotations
 
 import shutil
@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 
 from report_helpers import _style_fonts, word_tables
 from report_helpers import rendered  # noqa: F401 — a pytest fixture, used as a test argument
-from xlsx_tool.templates import build
+from xlsx_tool.report import build
 
 
 # -- typography -------------------------------------------------------------------------------------
@@ -81,9 +81,9 @@ def test_header_rows_repeat_and_rows_never_split(rendered):
             assert row._tr.trPr.find(qn("w:cantSplit")) is not None
     repeated = [r._tr.trPr.find(qn("w:tblHeader")) is not None for r in tables["request"].rows]
     assert repeated[:3] == [True] * 3 and not any(repeated[3:])
-    assert sum(r._tr.trPr.find(qn("w:tblHeader")) is not None for r in tables["appeal"].rows) == 3
+    assert sum(r._tr.trPr.find(qn("w:tblHeader")) is not None for r in tables["reconsideration_litigation"].rows) == 3
     assert all(r._tr.trPr.find(qn("w:tblHeader")) is None for r in tables["proactive"].rows)
-    assert all(p.style.style_id == "TableTextSmall" for c in tables["appeal"].rows[-1].cells
+    assert all(p.style.style_id == "TableTextSmall" for c in tables["reconsideration_litigation"].rows[-1].cells
                for p in c.paragraphs)
 
 
@@ -99,14 +99,14 @@ def test_page_numbers_sit_outside_with_dashes(rendered):
 
 # -- the committed templates ------------------------------------------------------------------------
 def test_committed_templates_match_the_build_script():
-    run = subprocess.run([sys.executable, "-m", "xlsx_tool.templates.build", "--check"],
+    run = subprocess.run([sys.executable, "-m", "xlsx_tool.report.build", "--check"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
 
 
 def test_check_reports_a_template_edited_by_hand(tmp_path):
-    for name in build.TEMPLATES:
-        shutil.copy(build.HERE / name, tmp_path / name)
+    for name in build.templates():
+        shutil.copy(build.template_folder() / name, tmp_path / name)
     edited = tmp_path / "report-2021.docx"
     parts = build.parts(edited.read_bytes())
     parts["word/document.xml"] = parts["word/document.xml"].replace("申请人情况".encode(), "申请人".encode())

@@ -3,7 +3,7 @@
 Both bundled samples are rendered with the built-in template, turned into PDF by LibreOffice once
 per module, and measured with poppler: ``pdfinfo`` (page size), ``pdffonts`` (embedded fonts) and
 ``pdftotext -bbox`` (the box of every word, in pt from the top left corner).  The expectations come
-from the template's own look (:data:`xlsx_tool.templates.build.OFFICIAL`, GB/T 9704-2012): A4, margins
+from the template's own look (:data:`xlsx_tool.report.build.OFFICIAL`, GB/T 9704-2012): A4, margins
 37/35/28/26 mm, 3号 body on a 28.9 pt line (22 lines a page), 2号 title, “— N —” page numbers one
 character in from the outside edge and about 7 mm below the text block.
 
@@ -29,8 +29,10 @@ import pytest
 
 from needs import require
 
-from xlsx_tool import office, render, sample
-from xlsx_tool.templates import build
+from xlsx_tool import office
+from xlsx_tool.report import context, render
+from xlsx_tool.workbook import sample
+from xlsx_tool.report import build
 
 SAMPLES = ("wenchang-2020.toml", "demo-county-2025.toml")
 TOOLS = ("pdfinfo", "pdffonts", "pdftotext", "pdftoppm")
@@ -117,7 +119,7 @@ def report(request, tmp_path_factory) -> Report:
     docx = render.render_docx(data, folder / "报告.docx")
     pdf = folder / "报告.pdf"
     pdf.write_bytes(office.convert(docx, "pdf"))
-    return Report(request.param, render.context(data)["title"], pdf, _words(pdf))
+    return Report(request.param, context.context(data)["title"], pdf, _words(pdf))
 
 
 # -- page -----------------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from xlsx_tool import model, sample
-from xlsx_tool.check import check_file
-from xlsx_tool.read import read_workbook
+from xlsx_tool.formats import model
+from xlsx_tool.workbook import sample
+from xlsx_tool.checks.check import check_file
+from xlsx_tool.workbook.read import read_workbook
 
 
 # 表二 of the published seed report: (row label, column label) → number as printed.
@@ -67,7 +68,7 @@ def test_the_seed_numbers_land_in_the_right_cells_of_the_report(demo):
         cid = next(c.id for c in fmt.table("proactive").cells if c.row_label == row and c.col_label == col)
         assert cells[cid] == printed, (row, col)
     assert {cells[c.id] for c in fmt.table("request").cells} == {"0"}   # no requests in 2020
-    assert {cells[c.id] for c in fmt.table("appeal").cells} == {"0"}
+    assert {cells[c.id] for c in fmt.table("reconsideration_litigation").cells} == {"0"}
 
 
 def test_every_seed_paragraph_is_in_the_report(demo):

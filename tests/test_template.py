@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from xlsx_tool import __version__, model, narrative, template
+from xlsx_tool import __version__
+from xlsx_tool.formats import model, placeholders, registry
+from xlsx_tool.workbook import template
 from xlsx_tool.findings import UserError
-from xlsx_tool.template import write_template
+from xlsx_tool.workbook.template import write_template
 
 FORMATS = {"2019": 2020, "2021": 2025}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -216,7 +218,8 @@ def test_the_basic_information_sheet_holds_org_year_and_a_locked_format_id(blank
     assert fmt_id.protection.locked
     assert ws.cell(pos[model.FORMAT_ID][0] + 2, 2).value == __version__
     dv = next(d for d in ws.data_validations.dataValidation if year.coordinate in d.sqref)
-    assert (dv.type, dv.formula1, dv.formula2) == ("whole", "2000", "2100")
+    first, last = registry.supported_years()          # the years that have an official format
+    assert (dv.type, dv.formula1, dv.formula2) == ("whole", str(first), str(last))
 
 
 @pytest.mark.parametrize("fid", FORMATS)
@@ -229,7 +232,7 @@ def test_the_guide_explains_filling_checking_and_the_deadline(blank, fid):
         assert needed in text, needed
     for tl in fmt.tables:
         assert f"“{tl.sheet}”：{tl.heading}" in text
-    assert narrative.PLACEHOLDER_HELP in text
+    assert placeholders.PLACEHOLDER_HELP in text
 
 
 @pytest.mark.parametrize("fid", FORMATS)
@@ -281,7 +284,7 @@ def test_a_failed_write_leaves_no_half_written_or_temporary_file(tmp_path, monke
 def test_prefill_puts_numbers_where_the_labels_say(tmp_path):
     path = write_template(tmp_path / "t.xlsx", "2021", year=2025, prefill={
         "request_new_natural": 7, "request_new_business": 3, "request_new_research": "１２",
-        "proactive_fees_amount": Decimal("24.311082"), "appeal_review_upheld": "abc"})
+        "proactive_fees_amount": Decimal("24.311082"), "reconsideration_upheld": "abc"})
     wb, values = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
     assert find_cell(wb["表三"], "一、本年新收政府信息公开申请数量", "自然人").value == 7
     assert find_cell(wb["表三"], "一、本年新收政府信息公开申请数量", "科研机构").value == "１２"
@@ -328,6 +331,6 @@ def test_bad_prefill_is_rejected_before_anything_is_written(tmp_path, prefill):
 
 
 def test_writing_a_template_does_not_load_the_word_libraries():
-    code = ("import sys, xlsx_tool.template; "
+    code = ("import sys, xlsx_tool.workbook.template; "
             "assert not {'docx', 'docxtpl'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)

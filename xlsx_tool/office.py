@@ -15,7 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-from .findings import UserError
+from .findings import Code, UserError
 
 CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice",
               "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice",
@@ -44,11 +44,11 @@ def profile():
 def run(args: list[str], *, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run ``soffice`` with ``args`` headless in a fresh profile; kill its process group after.
 
-    Raises ``UserError("F10")`` when LibreOffice is missing, fails or times out.
+    Raises ``UserError(Code.F10)`` when LibreOffice is missing, fails or times out.
     """
     exe = soffice()
     if exe is None:
-        raise UserError("F10", "未找到 LibreOffice（soffice）")
+        raise UserError(Code.F10, "未找到 LibreOffice（soffice）")
     with profile() as url:
         cmd = [exe, f"-env:UserInstallation={url}", "--headless", "--norestore", "--nologo", *args]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -65,7 +65,7 @@ def run(args: list[str], *, timeout: float = 120) -> subprocess.CompletedProcess
             proc.wait()
     result = subprocess.CompletedProcess(cmd, proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
     if proc.returncode != 0:
-        raise UserError("F10", "LibreOffice 转换失败", (result.stderr or result.stdout).strip()[:200])
+        raise UserError(Code.F10, "LibreOffice 转换失败", (result.stderr or result.stdout).strip()[:200])
     return result
 
 
@@ -83,5 +83,5 @@ def convert(src: str | Path, target: str, *, timeout: float = 120) -> bytes:
         run(["--convert-to", target, "--outdir", str(outdir), str(copy)], timeout=timeout)
         produced = list(outdir.glob("input.*"))
         if not produced:
-            raise UserError("F10", f"LibreOffice 未能转换 {src.name}")
+            raise UserError(Code.F10, f"LibreOffice 未能转换 {src.name}")
         return produced[0].read_bytes()

@@ -12,7 +12,7 @@ import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
-from .findings import UserError
+from .findings import Code, UserError
 
 
 def check_target(out: str | Path, *, force: bool = False, inputs: tuple = ()) -> Path:
@@ -24,18 +24,18 @@ def check_target(out: str | Path, *, force: bool = False, inputs: tuple = ()) ->
     out = Path(out)
     for src in inputs:
         if src and Path(src).exists() and out.exists() and os.path.samefile(src, out):
-            raise UserError("O04", str(out))
+            raise UserError(Code.O04, str(out))
         if src and os.path.abspath(src) == os.path.abspath(out):
-            raise UserError("O04", str(out))
+            raise UserError(Code.O04, str(out))
     if out.is_dir():
-        raise UserError("O05", str(out))
+        raise UserError(Code.O05, str(out))
     if out.exists() and not force:
-        raise UserError("O01", str(out))
+        raise UserError(Code.O01, str(out))
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise UserError("O02", str(folder))
+        raise UserError(Code.O02, str(folder))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UserError("O03", str(folder))
+        raise UserError(Code.O03, str(folder))
     return out
 
 
@@ -67,13 +67,13 @@ def atomic_write(out: str | Path, *, force: bool = False, inputs: tuple = ()):
             else:
                 raise FileExistsError(errno.EEXIST, "no free temporary file name")
         except OSError as exc:
-            raise UserError("O03", str(out.parent), reason(exc)) from None
+            raise UserError(Code.O03, str(out.parent), reason(exc)) from None
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())  # 0600 would hide the file from colleagues
         os.replace(tmp, out)
     except OSError as exc:
         busy = "；文件可能正被 Excel/WPS/Word 打开，请关闭后重试" if isinstance(exc, PermissionError) else ""
-        raise UserError("O03", str(out), f"{reason(exc)}{busy}") from None
+        raise UserError(Code.O03, str(out), f"{reason(exc)}{busy}") from None
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)

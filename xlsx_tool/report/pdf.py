@@ -1,9 +1,9 @@
-"""The published PDF of a rendered report, through headless LibreOffice (see :mod:`office`)."""
+"""The published PDF of a rendered report, through headless LibreOffice (see :mod:`xlsx_tool.office`)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import office, outputs
+from .. import office, outputs
 
 
 def to_pdf(docx: str | Path, out: str | Path | None = None, *, force: bool = False) -> Path:

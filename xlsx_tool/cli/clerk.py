@@ -1,19 +1,15 @@
-"""``xlsx-tool``: the command line, a thin layer over the pipeline modules.
+"""The clerk's commands: template, fields, check, render, lint-template, demo.
 
-formats/model → template (write the workbook) → read → check → render (Word, PDF).
-Each sub-command imports only the modules it needs (start-up time dominates these runs).
+Each command imports only the modules it needs (start-up time dominates these runs).
 Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable input or output.
 """
 from __future__ import annotations
 
-import argparse
-import codecs
 import datetime
 import json
-import sys
 from pathlib import Path
 
-from .findings import UserError
+from ..findings import ERROR
 
 SAMPLES = ("wenchang-2020.toml", "demo-county-2025.toml")
 
@@ -23,21 +19,21 @@ def _last_year() -> int:
 
 
 def _format_for(args) -> str:
-    from . import formats
+    from ..formats import registry
 
-    if args.format and args.format not in formats.available():
-        raise UserError("F12", f"--format {args.format}", "可选：" + "、".join(formats.available()))
-    return formats.resolve(args.year, args.format) if args.command == "template" else \
-        (args.format or formats.for_year(args.year))
+    if args.format:
+        registry.check_known(args.format, f"--format {args.format}")
+    return registry.resolve(args.year, args.format) if args.command == "template" else \
+        (args.format or registry.for_year(args.year))
 
 
 def cmd_template(args) -> int:
-    from .template import write_template
+    from ..workbook.template import write_template
 
     fid = _format_for(args)
     out = Path(args.output or f"{args.year}年政府信息公开年报数据.xlsx")
     path = write_template(out, fid, year=args.year, org=args.org or "", force=args.force)
-    from .model import load
+    from ..formats.model import load
 
     print(f"已生成填报模板：{path}")
     print(f"年报格式：{load(fid).label}，报告年度：{args.year}")
@@ -46,7 +42,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_fields(args) -> int:
-    from .fields import describe
+    from ..report.fields import describe
 
     fid = _format_for(args)
     rows = describe(fid)
@@ -61,13 +57,13 @@ def cmd_fields(args) -> int:
 
 
 def _check(args):
-    from .check import check_file
+    from ..checks.check import check_file
 
     return check_file(args.file, blank_as_zero=args.blank_as_zero)
 
 
 def cmd_check(args) -> int:
-    from .check import text_report
+    from ..checks.check import text_report
 
     result = _check(args)
     if args.json:
@@ -78,14 +74,14 @@ def cmd_check(args) -> int:
 
 
 def _render(result, out: Path, args) -> list[Path]:
-    from .render import render_docx
+    from ..report.render import render_docx
 
     draft = ""
     if result.errors:
         draft = f"草稿：本报告未通过核对（{len(result.errors)} 个错误，见 xlsx-tool check），不得公开。"
     written = [render_docx(result.data, out, template=args.template, force=args.force, draft=draft)]
     if args.pdf:
-        from .pdf import missing_official_fonts, to_pdf
+        from ..report.pdf import missing_official_fonts, to_pdf
 
         written.append(to_pdf(written[0], force=args.force))
         missing = missing_official_fonts()
@@ -96,7 +92,7 @@ def _render(result, out: Path, args) -> list[Path]:
 
 
 def cmd_render(args) -> int:
-    from .check import text_report
+    from ..checks.check import text_report
 
     result = _check(args)
     if not result.ok and not args.allow_errors:
@@ -113,8 +109,8 @@ def cmd_render(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from . import sample
-    from .check import check_file, text_report
+    from ..checks.check import check_file, text_report
+    from ..workbook import sample
 
     out_dir = Path(args.output)
     if not out_dir.exists():
@@ -135,65 +131,26 @@ def cmd_demo(args) -> int:
 
 
 def cmd_lint(args) -> int:
-    from .lint import lint, text_report
-
-    from .lint import detect_format
+    from ..report.lint import detect_format, lint, text_report
 
     fid = args.format or detect_format(args.template)
     findings = lint(args.template, fid)
     if args.json:
-        print(json.dumps({"ok": not any(f.severity == "错误" for f in findings), "template": args.template, "format": fid,
+        print(json.dumps({"ok": not any(f.severity == ERROR for f in findings), "template": args.template, "format": fid,
                           "findings": [f.as_dict() for f in findings]}, ensure_ascii=False, indent=1))
     else:
         print(text_report(findings, args.template, fid))
-    return 1 if any(f.severity == "错误" for f in findings) else 0
+    return 1 if any(f.severity == ERROR for f in findings) else 0
 
 
-#: argparse's English error messages → Chinese (pattern, replacement).
-ARGPARSE_ZH = (
-    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1（文件名中有空格时，请用英文引号把整个路径括起来）"),
-    (r"the following arguments are required: <命令>", r"缺少命令，如 template、check、render"),
-    (r"the following arguments are required: (.*)", r"缺少必须的参数：\1"),
-    (r"argument <命令>: invalid choice: '([^']*)'.*", r"没有“\1”这个命令，可用的命令见 xlsx-tool -h"),
-    (r"argument (\S+): invalid int value: '([^']*)'", r"参数 \1 应为整数，“\2”不是整数"),
-    (r"argument (\S+): expected one argument", r"参数 \1 后面缺少取值"),
-)
+def register(sub) -> None:
+    """Add the clerk's sub-commands to the parser's ``sub`` (argparse sub-parsers)."""
+    from ..formats import registry
 
-
-class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):
-        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
-
-
-class ChineseParser(argparse.ArgumentParser):
-    """argparse with Chinese usage errors (exit 2) and help headings."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("formatter_class", _Formatter)
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self._positionals.title, self._optionals.title = "参数", "选项"
-        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
-
-    def error(self, message: str):
-        import re
-
-        for pattern, zh in ARGPARSE_ZH:
-            if re.fullmatch(pattern, message):
-                message = re.sub(pattern, zh, message)
-                break
-        self.exit(2, f"[错误] 命令写法有误：{message}\n    处理：运行 {self.prog} -h 查看用法。\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = ChineseParser(prog="xlsx-tool", description="政府信息公开工作年度报告：生成填报模板、核对勾稽关系、生成 Word 报告。")
-    p.add_argument("--debug", action="store_true", help="出错时显示完整的程序调用栈（供技术人员排查）")
-    sub = p.add_subparsers(dest="command", metavar="<命令>", required=True, title="命令",
-                           parser_class=ChineseParser)
-
+    choices = " 或 ".join(registry.available())
     t = sub.add_parser("template", help="生成锁定的 Excel 填报模板")
     t.add_argument("--year", type=int, default=_last_year(), help="报告年度（默认上一年）")
-    t.add_argument("--format", help="年报格式 2019 或 2021（默认按年度：2020 年及以前用 2019）")
+    t.add_argument("--format", help=f"年报格式 {choices}（默认按报告年度选择）")
     t.add_argument("--org", help="机关名称，如“某某镇人民政府”")
     t.add_argument("-o", "--output", help="输出的 .xlsx（默认“年度年政府信息公开年报数据.xlsx”）")
     t.add_argument("--force", action="store_true", help="允许覆盖已有文件")
@@ -201,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("fields", help="列出全部字段（单元格名称、位置、类型、标签）")
     f.add_argument("--year", type=int, default=_last_year(), help="报告年度（决定默认格式）")
-    f.add_argument("--format", help="年报格式 2019 或 2021")
+    f.add_argument("--format", help=f"年报格式 {choices}")
     f.add_argument("--json", action="store_true", help="以 JSON 输出")
     f.set_defaults(func=cmd_fields)
 
@@ -225,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lt = sub.add_parser("lint-template", help="检查自定义 Word 模板中的占位符和标签")
     lt.add_argument("template", metavar="模板", help="Word 模板（.docx）")
-    lt.add_argument("--format", help="年报格式 2019 或 2021（默认按模板中的占位符判断）")
+    lt.add_argument("--format", help=f"年报格式 {choices}（默认按模板中的占位符判断）")
     lt.add_argument("--json", action="store_true", help="以 JSON 输出")
     lt.set_defaults(func=cmd_lint)
 
@@ -234,56 +191,3 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
     d.add_argument("--force", action="store_true", help="允许覆盖已有文件")
     d.set_defaults(func=cmd_demo, template=None)
-    return p
-
-
-#: What a console that cannot show a character (GBK, ASCII) prints instead: a look-alike it can
-#: show, else "?" — labels read "表三 > 一、本年新收…" rather than "表三 ? 一、本年新收…".
-LOOKALIKES = {"›": ">", "✓": "√", "✗": "×", "−": "-", "\u3000": " "}
-
-
-def _console_fallback(err: UnicodeError):
-    out = []
-    for ch in err.object[err.start:err.end]:
-        alt = LOOKALIKES.get(ch, "?")
-        try:
-            alt.encode(err.encoding)
-        except (UnicodeError, LookupError):
-            alt = "?"
-        out.append(alt)
-    return "".join(out), err.end
-
-
-codecs.register_error("xlsx_tool_console", _console_fallback)
-
-
-def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="xlsx_tool_console")
-        except (AttributeError, ValueError):
-            pass
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except UserError as err:
-        print(err.text(), file=sys.stderr)
-        if getattr(args, "json", False):   # a program reading --json gets JSON here too
-            print(json.dumps({"ok": False, "fatal": {"subject": err.subject, **err.finding.as_dict()}},
-                             ensure_ascii=False, indent=1))
-        return err.exit_code
-    except BrokenPipeError:  # output piped into head/more that closed early
-        sys.stderr.close()
-        return 0
-    except KeyboardInterrupt:
-        print("已中断，未写入任何不完整的文件。", file=sys.stderr)
-        return 130
-    except Exception as exc:  # the last guard: never a traceback for a clerk
-        if args.debug:
-            raise
-        print(f"[错误] 程序内部出错：{type(exc).__name__}: {exc}\n    处理：请加 --debug 重新运行，把输出发给技术人员。", file=sys.stderr)
-        return 3
-
-
-if __name__ == "__main__":
-    sys.exit(main())

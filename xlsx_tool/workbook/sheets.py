@@ -1,6 +1,6 @@
-"""The four kinds of sheet of the fill-in workbook, for :mod:`xlsx_tool.template`.
+"""The four kinds of sheet of the fill-in workbook, for :mod:`.template`.
 
-Every position comes from :class:`xlsx_tool.model.Format`; this module only decides how things look
+Every position comes from :class:`xlsx_tool.formats.model.Format`; this module only decides how things look
 (fills, borders, widths, heights) and which cells are unlocked.  Blank input cells are written
 explicitly with the unlocked format (a cell never written stays locked).
 """
@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import model
+from ..formats import model, registry, values
+from ..formats.geometry import ranges
 
 INPUT_FILL = "#FFF2CC"   # light yellow: fill in here
 TOTAL_FILL = "#D9D9D9"   # grey: formula, do not type over
@@ -30,17 +31,17 @@ TABLE_HINT = ("浅黄色格子填写数字（没有数据请填 0）；灰色格
 NUMBER_RULES = {
     "count": ("请填写件数（整数）", "请填写不小于 0 的整数。没有数据请填 0。",
               "请输入不小于 0 的整数。没有数据请填 0。",
-              {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": 999999999}),
+              {"validate": "integer", "criteria": "between", "minimum": 0, "maximum": values.MAX_VALUE}),
     "signed_count": ("请填写整数（可为负数）", "减少时填负数，如 -8；没有变化请填 0。",
                      "请输入整数，减少时填负数（如 -8）。没有变化请填 0。",
                      {"validate": "integer", "criteria": "between",
-                      "minimum": -999999999, "maximum": 999999999}),
+                      "minimum": -values.MAX_VALUE, "maximum": values.MAX_VALUE}),
     "money": ("请填写金额", "单位见表头，可填小数（最多 6 位小数）。没有数据请填 0。",
               "请输入不小于 0 的数字（最多 6 位小数）。没有数据请填 0。",
-              {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 999999999}),
+              {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": values.MAX_VALUE}),
     "amount": ("请填写金额", "可填小数，单位在本表下方选择。没有数据请填 0。",
                "请输入不小于 0 的数字。没有数据请填 0。",
-               {"validate": "decimal", "criteria": ">=", "value": 0}),
+               {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": values.MAX_VALUE}),
 }
 
 
@@ -152,20 +153,7 @@ def ref(sheet: str, r: int, c: int, r2: int | None = None, c2: int | None = None
 
 def sum_args(fmt: model.Format, ids) -> str:
     """SUM arguments for cell ids, in order, joining neighbours in one row or column into ranges."""
-    pos = [(fmt.cells[i].row, fmt.cells[i].col) for i in ids]
-    runs: list[list[tuple[int, int]]] = []
-    for p in pos:
-        run = runs[-1] if runs else None
-        if run:
-            last = run[-1]
-            step = (p[0] - last[0], p[1] - last[1])
-            first_step = (run[1][0] - run[0][0], run[1][1] - run[0][1]) if len(run) > 1 else None
-            if step in ((1, 0), (0, 1)) and first_step in (None, step):
-                run.append(p)
-                continue
-        runs.append([p])
-    return ",".join(model.a1(*run[0]) + (f":{model.a1(*run[-1])}" if len(run) > 1 else "")
-                    for run in runs)
+    return ranges([(fmt.cells[i].row, fmt.cells[i].col) for i in ids])
 
 
 def clip(text: str, limit: int) -> str:
@@ -207,11 +195,13 @@ def _check_value(ctx: Ctx, rule: model.Rule):
     if ctx.values is None:
         return ""
     diff = sum(ctx.values[i] for i in rule.left) - sum(ctx.values[i] for i in rule.right)
-    return CHECK_OK if diff == 0 else (int(diff) if diff == diff.to_integral() else float(diff))
+    return CHECK_OK if diff == 0 else _number(diff)
 
 
-def _number(v: Decimal):
-    return int(v) if v == v.to_integral() else float(v)
+def _number(v) -> int | float:
+    """A cached result as xlsxwriter writes it: an int when whole, else a float."""
+    v = values.plain(v)
+    return float(v) if isinstance(v, Decimal) else v
 
 
 def write_table(ctx: Ctx, tl: model.TableLayout) -> None:
@@ -326,10 +316,12 @@ def write_info(ctx: Ctx, version: str) -> None:
         value = ctx.pf.info.get(f["id"])
         if f["type"] == "year":
             put_value(ws, r, c, value, st["info_year"])
+            first, last = registry.supported_years()
             ws.data_validation(r, c, r, c, {
-                "validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100,
-                "input_title": "请填写报告年度", "input_message": "填写四位年份，如 2026。",
-                "error_title": "输入有误", "error_message": "请输入 2000 至 2100 之间的四位年份。"})
+                "validate": "integer", "criteria": "between", "minimum": first, "maximum": last,
+                "input_title": "请填写报告年度", "input_message": f"填写四位年份，如 {last - 1}。",
+                "error_title": "输入有误",
+                "error_message": f"请输入 {first} 至 {last} 之间的四位年份（有官方年报格式的年度）。"})
         else:
             put_value(ws, r, c, value, st["info_text"])
             if f.get("max_length"):
@@ -381,7 +373,7 @@ def write_narrative(ctx: Ctx) -> None:
             put_value(ws, r, 1, text, st["para"])
             if text:   # LibreOffice does not fit row heights on opening
                 texts.append((r, 1, 1, 1, text, 1.0))
-        ctx.names[f"narrative_{s['id']}"] = ref(fmt.narrative_sheet, first, 1, last, 1)
+        ctx.names[model.narrative_name(s["id"])] = ref(fmt.narrative_sheet, first, 1, last, 1)
     fit_rows(ws, texts, widths)
     ws.freeze_panes(3, 0)
     ws.set_paper(9)

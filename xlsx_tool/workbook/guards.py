@@ -1,29 +1,22 @@
-"""The file side of reading a workbook: is it usable at all, and its raw content.
+"""Guards that judge a workbook's bytes before any parser sees them (F03, F04, F06).
 
-Everything here runs before or instead of the cell-by-cell reading in :mod:`xlsx_tool.read`:
-the path (F01, F02, F07), the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted — an
-.xlsx with an open password is an OLE2 file holding ``EncryptionInfo``), the zip-bomb guard (F06,
-checked on the zip directory before any parser inflates an entry), the content guards (F06: a file
-over 50 MB, an XML part declaring a DOCTYPE or entities, a worksheet over 2 MB or whose cells span
-over a million grid cells — calamine allocates the whole rectangle — and an .ods repeating cells
-that far), then one calamine pass for the cached values, one openpyxl load (``data_only=False``,
-never ``read_only``) for names, formulas and custom properties, and the format marker (F05, F08).
+A filled report is a few hundred cells; anything far bigger is refused with a message naming what
+is too big, before python-calamine (which allocates a sheet's whole used rectangle — one cell at
+XFD1048576 asks for hundreds of GB and aborts the process) or openpyxl parse it: the zip
+directory (entries, total size, ratio), DOCTYPE/entity declarations in any XML part, each
+worksheet's size and the rectangle its cells span, an .ods's repeated rows and cells, an .xls's
+BIFF cell records.
 """
 from __future__ import annotations
 
-import io
 import posixpath
 import re
-import unicodedata
-import warnings
+import struct
 import zipfile
 import zlib
-from pathlib import Path
 
-from . import formats, model, values
-from .findings import UserError
+from ..findings import Code, UserError
 
-EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 50 * 2**20
 MAX_ENTRIES = 10_000
 MAX_UNCOMPRESSED = 100 * 2**20
@@ -39,64 +32,18 @@ TOO_FAR = "可能在表格下方或右侧误填、粘贴了大量内容；请删
 _CELL_REF = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-PROP_FORMAT, PROP_LAYOUT = "xlsx_tool_format", "xlsx_tool_layout"
-
-
-# -- the file itself ------------------------------------------------------------------------------
-def load_bytes(path) -> tuple[str, bytes]:
-    """``(kind, content)`` with kind ``xlsx``/``xls``/``ods``, or a :class:`UserError` (F01–F07)."""
-    p, subject = Path(path), str(path)
-    if not p.exists():
-        raise UserError("F01", subject)
-    if p.is_dir():
-        raise UserError("F02", subject)
-    if p.suffix.lower() not in EXTENSIONS:
-        raise UserError("F07", subject, f"扩展名为“{p.suffix or '（无）'}”")
-    try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:   # never read a huge file into memory
-            raise UserError("F06", subject, f"文件有 {size / 2**20:.0f} MB，超过 {MAX_FILE_BYTES // 2**20} MB"
-                            "（填好的年报工作簿通常不到 1 MB）；请确认选对了文件")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UserError("F03", subject, f"无法打开：{exc.strerror or exc}") from None
-    if not data:
-        raise UserError("F03", subject, "文件为空（0 字节）")
-    if data.startswith(OLE2_MAGIC):
-        if "EncryptionInfo".encode("utf-16-le") in data:
-            raise UserError("F04", subject)
-        xls_guard(data, subject)
-        return "xls", data
-    if not data.startswith(b"PK"):
-        raise UserError("F03", subject, "不是电子表格文件（可能是 CSV、文本或其他文件改了扩展名）")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        raise UserError("F03", subject, "压缩结构已损坏") from None
-    zip_guard(infos, subject)
-    names = {i.filename for i in infos}
-    doctype_guard(zf, infos, subject)
-    if "xl/workbook.xml" in names:
-        sheet_guard(zf, infos, subject)
-        return "xlsx", data
-    if "content.xml" in names and "mimetype" in names and zf.read("mimetype").strip() == ODS_MIME:
-        ods_guard(zf, subject)
-        return "ods", data
-    kind = "Word 文档" if "word/document.xml" in names else "其他类型的压缩文件"
-    raise UserError("F03", subject, f"这是{kind}，不是电子表格")
 
 
 def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
     """F06 before any parser inflates the zip: too many entries, too big, or a suspicious ratio."""
     if len(infos) > MAX_ENTRIES:
-        raise UserError("F06", subject, f"压缩包内有 {len(infos)} 个文件")
+        raise UserError(Code.F06, subject, f"压缩包内有 {len(infos)} 个文件")
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED:
-        raise UserError("F06", subject, f"解压后共 {total / 2**20:.0f} MB")
+        raise UserError(Code.F06, subject, f"解压后共 {total / 2**20:.0f} MB")
     for i in infos:
         if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise UserError("F06", subject, f"{i.filename} 的压缩比超过 {MAX_RATIO}:1")
+            raise UserError(Code.F06, subject, f"{i.filename} 的压缩比超过 {MAX_RATIO}:1")
 
 
 #: BIFF8 records that place one cell (row, col first) or a run of cells (row, first col … last col).
@@ -109,8 +56,6 @@ def xls_guard(data: bytes, subject: str) -> None:
     """F06 for an .xls whose cells (or declared dimensions) reach far beyond the tables, found by
     walking the BIFF record headers before calamine allocates the whole used range (a single
     cell at IV65536 made it take about 1 GB)."""
-    import struct
-
     import olefile
 
     try:
@@ -135,7 +80,7 @@ def xls_guard(data: bytes, subject: str) -> None:
             row, last = struct.unpack_from("<H", body)[0], struct.unpack_from("<H", body, len(body) - 2)[0]
             rows, cols = max(rows, row + 1), max(cols, last + 1)
         if rows * cols > MAX_GRID_CELLS:
-            raise UserError("F06", subject, f"第 {sheet - 1} 个工作表的内容延伸到 {rows} 行 × {cols} 列，"
+            raise UserError(Code.F06, subject, f"第 {sheet - 1} 个工作表的内容延伸到 {rows} 行 × {cols} 列，"
                             f"远超表格范围；{TOO_FAR}")
         pos += 4 + rlen
 
@@ -152,7 +97,7 @@ def doctype_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: st
         except Exception:  # noqa: BLE001 — a broken entry is judged by the parsers (F03)
             continue
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise UserError("F06", subject, f"{i.filename} 中含有 DOCTYPE/实体声明，正常的表格文件不会有，"
+            raise UserError(Code.F06, subject, f"{i.filename} 中含有 DOCTYPE/实体声明，正常的表格文件不会有，"
                             "可能是恶意文件")
 
 
@@ -166,12 +111,12 @@ def sheet_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: str)
             continue
         sheet = f"工作表“{parts[part]}”" if parts.get(part) else f"工作表（{part}）"
         if i.file_size > MAX_SHEET_BYTES:
-            raise UserError("F06", subject, f"{sheet}解压后有 {i.file_size / 2**20:.1f} MB，"
+            raise UserError(Code.F06, subject, f"{sheet}解压后有 {i.file_size / 2**20:.1f} MB，"
                             f"超过 {MAX_SHEET_BYTES // 2**20} MB（本模板的表格通常不到 0.2 MB）；{TOO_FAR}")
         try:
             xml = zf.read(part)
         except (zipfile.BadZipFile, zlib.error, OSError, ValueError):
-            raise UserError("F03", subject, f"压缩结构已损坏（{part} 无法解压）") from None
+            raise UserError(Code.F03, subject, f"压缩结构已损坏（{part} 无法解压）") from None
         rows = cols = 0
         far = ""
         for m in _CELL_REF.finditer(xml):
@@ -181,7 +126,7 @@ def sheet_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: str)
                 rows, cols = max(rows, row), max(cols, col)
                 far = (m.group(1) + m.group(2)).decode()
         if rows * cols > MAX_GRID_CELLS:
-            raise UserError("F06", subject, f"{sheet}的内容延伸到单元格 {far}（{rows} 行 × {cols} 列），"
+            raise UserError(Code.F06, subject, f"{sheet}的内容延伸到单元格 {far}（{rows} 行 × {cols} 列），"
                             f"远超表格范围；{TOO_FAR}")
 
 
@@ -197,12 +142,12 @@ def ods_guard(zf: zipfile.ZipFile, subject: str) -> None:
     try:
         xml = zf.read("content.xml")
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError):
-        raise UserError("F03", subject, "压缩结构已损坏（content.xml 无法解压）") from None
+        raise UserError(Code.F03, subject, "压缩结构已损坏（content.xml 无法解压）") from None
     sheet, row, col, repeat, rows, cols = "", 0, 0, 1, 0, 0
 
     def judge() -> None:
         if rows * cols > MAX_GRID_CELLS:
-            raise UserError("F06", subject, f"工作表“{sheet.decode(errors='replace')}”的内容延伸到 {rows} 行 × "
+            raise UserError(Code.F06, subject, f"工作表“{sheet.decode(errors='replace')}”的内容延伸到 {rows} 行 × "
                             f"{cols} 列，远超表格范围；{TOO_FAR}")
     for m in _ODS_TOKEN.finditer(xml):
         if m.group(1) is not None:        # a new sheet
@@ -251,92 +196,3 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
             out[part] = el.get("name", "")
     return out
-
-
-def calamine_grids(data: bytes, subject: str) -> dict[str, list[list]]:
-    from python_calamine import CalamineWorkbook, PasswordError
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except PasswordError:
-        raise UserError("F04", subject) from None
-    except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise UserError("F03", subject, f"无法解析：{str(exc)[:200]}") from None
-    grids = {}
-    for name in book.sheet_names:
-        try:
-            sheet = book.get_sheet_by_name(name)
-        except Exception:  # a chart sheet or a sheet calamine cannot read holds no data of ours
-            continue
-        if sheet.height * sheet.width > MAX_GRID_CELLS:  # .xls/.ods: not pre-scanned like .xlsx
-            raise UserError("F06", subject, f"工作表“{name}”的内容延伸到 {sheet.height} 行 × {sheet.width} 列，"
-                            f"远超表格范围；{TOO_FAR}")
-        try:
-            grids[name] = sheet.to_python(skip_empty_area=False)
-        except Exception:
-            continue
-    return grids
-
-
-def openpyxl_book(data: bytes, subject: str):
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except Exception as exc:
-        raise UserError("F03", subject, f"无法解析：{str(exc)[:200]}") from None
-
-
-def defined_names(book) -> dict[str, tuple | None]:
-    """Workbook-level names (lower case) → ``(sheet, row, col, last_row, last_col)`` 0-based, or
-    ``None`` when broken (``#REF!``)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    out: dict[str, tuple | None] = {}
-    for name, dn in book.defined_names.items():
-        dest = None
-        try:
-            if dn.type == "RANGE":
-                sheet, ref = next(iter(dn.destinations))
-                c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
-                dest = (sheet, r1 - 1, c1 - 1, r2 - 1, c2 - 1)
-        except Exception:
-            dest = None
-        out[name.lower()] = dest
-    return out
-
-
-def custom_props(book) -> dict[str, str]:
-    try:
-        return {p.name: str(p.value) for p in book.custom_doc_props.props}
-    except Exception:
-        return {}
-
-
-def norm_label(raw) -> str:
-    """A label for comparison: NFKC, no spaces or line breaks."""
-    return "".join(unicodedata.normalize("NFKC", values.to_text(raw)).split())
-
-
-def format_id(grids: dict, info_sheets: list[str], props: dict, subject: str) -> str:
-    """The format id: the 年报格式 cell on 基本信息 (any sheet, 基本信息 first), else the custom
-    property; F05 when neither exists, F08 when the id is unknown."""
-    order = [s for s in info_sheets if s in grids] + [s for s in grids if s not in info_sheets]
-    found = None
-    for sheet in order:
-        for row in grids[sheet]:
-            if row and norm_label(row[0]) == model.FORMAT_LABEL:
-                found = values.to_text(row[1]) if len(row) > 1 else ""
-                break
-        if found is not None:
-            break
-    fid = found or props.get(PROP_FORMAT, "").strip()
-    if found is None and not fid:
-        raise UserError("F05", subject, "文件中没有“年报格式”标记")
-    known = formats.available()
-    if fid not in known:
-        shown = f"“{fid}”" if fid else "空白"
-        raise UserError("F08", subject, f"“年报格式”为{shown}，本工具支持：{'、'.join(known)}")
-    return fid

@@ -4,7 +4,7 @@ Each field is what a workbook cell's defined name and a Word-template placeholde
 """
 from __future__ import annotations
 
-from . import model
+from ..formats import model
 
 TYPE_NAMES = {
     "count": "件数（不小于 0 的整数）",
@@ -18,7 +18,7 @@ TYPE_NAMES = {
 }
 
 
-#: Names every report template can use besides the fields (see ``render.context``).
+#: Names every report template can use besides the fields (see :func:`.context.context`).
 REPORT_NAMES = (
     ("title", "报告标题：机关名称 + 年度 + “年政府信息公开工作年度报告”", "某某镇人民政府2026年政府信息公开工作年度报告"),
     ("year", "报告年度（来自基本信息）", "2026"),
@@ -44,7 +44,7 @@ def describe(format_id: str) -> list[dict]:
                         example=f.get("example", "")))
     for sid, (_, first, last) in fmt.narrative_rows().items():
         sec = next(s for s in fmt.narrative if s["id"] == sid)
-        out.append(dict(id=f"narrative_{sid}", placeholder=f"{{%p for para in narrative.{sid} %}}{{{{ para }}}}{{%p endfor %}}",
+        out.append(dict(id=model.narrative_name(sid), placeholder=f"{{%p for para in narrative.{sid} %}}{{{{ para }}}}{{%p endfor %}}",
                         sheet=fmt.narrative_sheet, cell=f"{model.a1(first, 1)}:{model.a1(last, 1)}",
                         type=TYPE_NAMES["paragraphs"], labels=f"{fmt.narrative_sheet}{model.SEP}{sec['label']}",
                         input=True, example="（该部分的正文段落）"))

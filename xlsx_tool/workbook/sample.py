@@ -6,7 +6,7 @@ A sample file (see ``samples/*.toml``) holds ``format``, ``[info]`` (基本信�
 then ``|``-separated numbers for every data column left to right, totals included.  Totals are
 formulas in the workbook; listing them lets the loader verify the transcription.
 
-Run ``python -m xlsx_tool.sample SAMPLE.toml -o OUT.xlsx`` to write the filled workbook.
+Run ``python -m xlsx_tool.workbook.sample SAMPLE.toml -o OUT.xlsx`` to write the filled workbook.
 """
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from . import model, values
-from .data import Number, ReportData
-from .findings import CATALOGUE, UserError
+from ..findings import Code, UserError
+from ..formats import model, registry, values
+from ..formats.content import ReportData
+from ..formats.values import Number
 
 
 def bundled(name: str) -> Path:
@@ -31,7 +32,7 @@ def _number(text: str, ctype: str, where: str) -> Number:
     what the reader would reject (V01–V07) is an F11 here."""
     p = values.parse_number(text.strip(), ctype)
     if p.code:
-        raise UserError("F11", where, f"“{text.strip()}”：{CATALOGUE[p.code][1]}")
+        raise UserError(Code.F11, where, f"“{text.strip()}”：{p.code.title}")
     return p.value
 
 
@@ -46,15 +47,15 @@ def _table_values(fmt: model.Format, tl: model.TableLayout, text: str, src: str)
         label, *nums = [p.strip() for p in line.split("|")]
         where = f"{src}［tables.{tl.id}］“{label or '（无标签）'}”行"
         if label not in rows:
-            raise UserError("F11", where, f"{tl.sheet}中没有这一行")
+            raise UserError(Code.F11, where, f"{tl.sheet}中没有这一行")
         cells = rows[label]
         if len(nums) != len(cells):
-            raise UserError("F11", where, f"应有 {len(cells)} 个数字，实有 {len(nums)} 个")
+            raise UserError(Code.F11, where, f"应有 {len(cells)} 个数字，实有 {len(nums)} 个")
         out.update((c.id, _number(n, c.type, where)) for c, n in zip(cells, nums))
         seen.add(label)
     missing = [lab or "（无标签）" for lab in rows if lab not in seen]
     if missing:
-        raise UserError("F11", f"{src}［tables.{tl.id}］", "缺少这些行：" + "、".join(missing))
+        raise UserError(Code.F11, f"{src}［tables.{tl.id}］", "缺少这些行：" + "、".join(missing))
     return out
 
 
@@ -65,13 +66,16 @@ def load(path: str | Path) -> ReportData:
     """
     path = Path(path)
     if not path.is_file():
-        raise UserError("F01", str(path))
+        raise UserError(Code.F01, str(path))
     try:
         doc = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError("F11", str(path), str(exc)) from None
-    fmt = model.load(str(doc.get("format", "")))
-    data = ReportData(fmt, source=str(path), info={k: str(v) for k, v in doc.get("info", {}).items()},
+        raise UserError(Code.F11, str(path), str(exc)) from None
+    fid = str(doc.get("format", ""))
+    if fid not in registry.available():
+        raise UserError(Code.F11, str(path), f"format = “{fid}”不是已知的年报格式（{'、'.join(registry.available())}）")
+    fmt = model.load(fid)
+    data = ReportData(fmt, source=str(path), kind="sample", info={k: str(v) for k, v in doc.get("info", {}).items()},
                       narrative={k: list(v) for k, v in doc.get("narrative", {}).items()},
                       notes=dict(doc.get("notes", {})), choices=dict(doc.get("choices", {})))
     typed: dict[str, Number] = {}
@@ -82,7 +86,7 @@ def load(path: str | Path) -> ReportData:
     for cid, v in typed.items():
         if computed[cid] != v:
             cell = fmt.cells[cid]
-            raise UserError("F11", f"{path.name}［tables.{cell.table}］", f"{cell.label_path}：写的是 {v}，各项之和是 {computed[cid]}")
+            raise UserError(Code.F11, f"{path.name}［tables.{cell.table}］", f"{cell.label_path}：写的是 {v}，各项之和是 {computed[cid]}")
     return data
 
 
@@ -91,8 +95,8 @@ def prefill(data: ReportData) -> dict[str, object]:
     out: dict[str, object] = dict(data.inputs)
     out.update(data.info)
     out.update(data.choices)
-    out.update((f"narrative_{k}", v) for k, v in data.narrative.items())
-    out.update((f"note_{k}", v) for k, v in data.notes.items() if v)
+    out.update((model.narrative_name(k), v) for k, v in data.narrative.items())
+    out.update((data.fmt.table(k).note_id, v) for k, v in data.notes.items() if v)
     return out
 
 
@@ -106,7 +110,7 @@ def write_workbook(sample: str | Path, out: str | Path, *, force: bool = False) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xlsx_tool.sample", description="由样例数据文件生成填好的工作簿")
+    parser = argparse.ArgumentParser(prog="python -m xlsx_tool.workbook.sample", description="由样例数据文件生成填好的工作簿")
     parser.add_argument("sample", help="样例数据文件（.toml）")
     parser.add_argument("-o", "--output", required=True, help="输出的 .xlsx")
     parser.add_argument("--force", action="store_true", help="允许覆盖已有文件")

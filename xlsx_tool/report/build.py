@@ -1,10 +1,10 @@
 """Build the Word report templates from the format model, reproducibly.
 
-    python -m xlsx_tool.templates.build            # (re)write templates/report-*.docx
-    python -m xlsx_tool.templates.build --check    # rebuild in a temporary folder and compare
+    python -m xlsx_tool.report.build            # (re)write templates/report-*.docx
+    python -m xlsx_tool.report.build --check    # rebuild in a temporary folder and compare
 
 Nothing of the tables is written by hand: each Word table is laid out from
-:attr:`xlsx_tool.model.TableLayout.boxes` (one Word row per sheet row, merged cells per box span,
+:attr:`xlsx_tool.formats.geometry.TableLayout.boxes` (one Word row per sheet row, merged cells per box span,
 ``{{ v.<field_id> }}`` in every numeric cell), and the sections come from ``fmt.report_sections``
 and ``fmt.narrative``.  Two looks: ``official`` (GB/T 9704-2012 as these reports are set: 2号
 方正小标宋简体 title, 3号 仿宋_GB2312 body at a fixed 28.9 pt line, 黑体/楷体_GB2312 headings,
@@ -21,6 +21,7 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from docx import Document
@@ -33,9 +34,10 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 from lxml import etree
 
-from xlsx_tool import model
+from ..formats import model, registry
 
-HERE = Path(__file__).resolve().parent
+#: Where the built-in templates are kept (the top-level ``templates/`` folder of the project).
+TEMPLATE_PACKAGE = "xlsx_tool.templates"
 FIXED_TIME = dt.datetime(2021, 9, 26, 0, 0, 0)   # 国办公开办函〔2021〕30号; any fixed date will do
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 TWIPS_PER_MM = 1440 / 25.4
@@ -72,12 +74,22 @@ OFFICIAL = Look("official", (37, 35, 28, 26), ("方正小标宋简体", 22, Fals
 SIMPLE = Look("simple", (25, 25, 30, 30), ("黑体", 18, True), False, ("宋体", 14),
               24, ("黑体", False), ("宋体", True), 12, ("宋体", 10.5, 9), ("宋体", 10.5), False, False)
 
-#: file name → (format id, look)
-TEMPLATES = {
-    "report-2019.docx": ("2019", OFFICIAL),
-    "report-2021.docx": ("2021", OFFICIAL),
-    "report-2021-simple.docx": ("2021", SIMPLE),
-}
+LOOKS = (OFFICIAL, SIMPLE)
+
+
+def template_name(format_id: str, look: Look = OFFICIAL) -> str:
+    """``report-2021.docx`` (official look) or ``report-2021-simple.docx``."""
+    return f"report-{format_id}.docx" if look is OFFICIAL else f"report-{format_id}-{look.name}.docx"
+
+
+def templates() -> dict[str, tuple[str, Look]]:
+    """File name → (format id, look): every look of every format :func:`registry.available` lists."""
+    return {template_name(fid, look): (fid, look) for fid in registry.available() for look in LOOKS}
+
+
+def template_folder() -> Path:
+    """The folder holding the built-in templates."""
+    return Path(str(resources.files(TEMPLATE_PACKAGE)))
 
 #: fallbacks Word uses when the GB2312 fonts are missing (Windows ships 仿宋/楷体/黑体/宋体)
 FONT_TABLE = {
@@ -398,14 +410,15 @@ def parts(data: bytes) -> dict[str, bytes]:
 
 
 def write_all(folder: Path) -> list[Path]:
-    for name, (fid, look) in TEMPLATES.items():
+    for name, (fid, look) in templates().items():
         (folder / name).write_bytes(build(fid, look))
-    return [folder / name for name in TEMPLATES]
+    return [folder / name for name in templates()]
 
 
-def check(folder: Path = HERE) -> list[str]:
+def check(folder: Path | None = None) -> list[str]:
     """Rebuild every template in a temporary folder and compare each part (document.xml,
     styles.xml, footers, …) with the file in ``folder``; one Chinese message per differing file."""
+    folder = folder or template_folder()
     problems = []
     with tempfile.TemporaryDirectory(prefix="xlsx_tool_templates_") as tmp:
         for fresh in write_all(Path(tmp)):
@@ -423,21 +436,21 @@ def check(folder: Path = HERE) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m xlsx_tool.templates.build", description="根据年报格式生成 Word 报告模板。")
+    ap = argparse.ArgumentParser(prog="python -m xlsx_tool.report.build", description="根据年报格式生成 Word 报告模板。")
     ap.add_argument("--check", action="store_true", help="只检查已有的模板是否与本脚本生成的结果一致")
-    ap.add_argument("--out", type=Path, default=HERE, help="模板所在文件夹（默认为本脚本所在文件夹）")
+    ap.add_argument("--out", type=Path, default=None, help="模板所在文件夹（默认为项目的 templates 文件夹）")
     args = ap.parse_args(argv)
     if not args.check:
-        for path in write_all(args.out):
+        for path in write_all(args.out or template_folder()):
             print(f"已生成 {path}")
         return 0
     problems = check(args.out)
     for msg in problems:
         print(msg, file=sys.stderr)
     if problems:
-        print("请运行 python -m xlsx_tool.templates.build 重新生成模板。", file=sys.stderr)
+        print("请运行 python -m xlsx_tool.report.build 重新生成模板。", file=sys.stderr)
         return 1
-    print(f"全部 {len(TEMPLATES)} 个模板与生成脚本一致。")
+    print(f"全部 {len(templates())} 个模板与生成脚本一致。")
     return 0
 
 

@@ -1,13 +1,14 @@
 """Judge a report: every cross-check (勾稽关系) of the format, after what reading found.
 
-``check`` works on :class:`~xlsx_tool.data.ReportData` from any source (a workbook, a sample);
+``check`` works on :class:`~xlsx_tool.formats.content.ReportData` from any source (a workbook, a
+sample, a published report);
 ``check_file`` reads a workbook first.  Totals are always recomputed from the inputs
 (:meth:`ReportData.values`), never taken from cached results, so a ``total`` rule can only fail
 when a total was typed over — which reading already reports as S04/S06.  Only ``balance`` rules
 (X01: 一 + 二 = （七） + 四, per column) are evaluated here.  A blank input counts as 0 and the
 message says so, so that an imbalance shows at once, not only after every blank is filled; a rule
 with an unusable input (not a number, missing sheet, wrong label) is skipped: that cell already
-has its own finding.  The 正文 is then checked against the tables by :mod:`xlsx_tool.narrative`.
+has its own finding.  The 正文 is then checked against the tables by :mod:`.narrative`.
 
 Importing this module loads neither docxtpl, python-docx nor xlsxwriter.
 """
@@ -15,9 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import findings, model, narrative
-from .data import Number, ReportData
-from .findings import Finding
+from ..findings import ERROR, Code, Finding, cross_check
+from ..formats import model
+from ..formats.content import ReportData
+from ..formats.values import plain
+from . import narrative
 
 
 @dataclass
@@ -41,7 +44,7 @@ class CheckResult:
 def check_file(path, *, blank_as_zero: bool = False) -> CheckResult:
     """Read a filled workbook and check it; :class:`~xlsx_tool.findings.UserError` (F..) when the
     file cannot be used."""
-    from .read import read_workbook
+    from ..workbook.read import read_workbook
 
     return check(read_workbook(path, blank_as_zero=blank_as_zero))
 
@@ -49,22 +52,21 @@ def check_file(path, *, blank_as_zero: bool = False) -> CheckResult:
 def check(data: ReportData) -> CheckResult:
     """Every reading finding, one X finding per failing cross-check, then the 正文 findings of
     :func:`xlsx_tool.narrative.findings` (N01–N03)."""
-    rows = getattr(data, "paragraph_rows", None) or None
-    found = list(data.findings) + rule_findings(data) + narrative.findings(data, rows)
-    return CheckResult(data, [f for f in found if f.severity == findings.ERROR],
-                       [f for f in found if f.severity != findings.ERROR])
+    found = list(data.findings) + rule_findings(data) + narrative.findings(data)
+    return CheckResult(data, [f for f in found if f.severity == ERROR],
+                       [f for f in found if f.severity != ERROR])
 
 
 def rule_findings(data: ReportData) -> list[Finding]:
     """The failing ``balance`` rules of ``data.fmt``, in rule order (e.g. X01 column by column)."""
     fmt = data.fmt
-    addresses: dict[str, str] = getattr(data, "addresses", None) or {}
+    addresses = data.addresses
     values = data.values()
     out = []
     for rule in fmt.rules:
         if rule.kind != "balance":
             continue
-        unread = [i for i in _inputs_of(fmt, rule.left + rule.right) if data.inputs.get(i) is None]
+        unread = [i for c in rule.left + rule.right for i in fmt.leaves(c) if data.inputs.get(i) is None]
         if any(i not in data.blank for i in unread):
             continue
         left = sum((values[i] for i in rule.left), 0)
@@ -72,27 +74,17 @@ def rule_findings(data: ReportData) -> list[Finding]:
         if left == right:
             continue
         first = fmt.cells[rule.left[0]]
-        out.append(findings.make(
-            rule.code,
-            f"左边 {_side(fmt, rule.left, addresses)} = {_plain(left)}，"
-            f"右边 {_side(fmt, rule.right, addresses)} = {_plain(right)}，"
-            f"左边比右边{'多' if left > right else '少'} {_plain(abs(left - right))}"
+        out.append(cross_check(
+            rule.code, rule.title,
+            f"左边 {_side(fmt, rule.left, addresses)} = {plain(left)}，"
+            f"右边 {_side(fmt, rule.right, addresses)} = {plain(right)}，"
+            f"左边比右边{'多' if left > right else '少'} {plain(abs(left - right))}"
             + (f"（其中 {len(unread)} 个单元格未填写，按 0 计算）" if unread else ""),
-            title=f"勾稽关系不成立：{rule.title}",
             file=data.source, sheet=rule.sheet, cell=addresses.get(first.id, first.a1),
             labels=f"{first.table_title}{model.SEP}{rule.scope}",
             left=_side(fmt, rule.left, addresses), right=_side(fmt, rule.right, addresses),
-            left_value=_plain(left), right_value=_plain(right), difference=_plain(left - right),
+            left_value=plain(left), right_value=plain(right), difference=plain(left - right),
             extra={"rule": rule.title, "source": rule.source}))
-    return out
-
-
-def _inputs_of(fmt: model.Format, ids) -> list[str]:
-    """The input cells behind ``ids`` (totals expanded to their parts, recursively)."""
-    out: list[str] = []
-    for cid in ids:
-        cell = fmt.cells[cid]
-        out.extend(_inputs_of(fmt, cell.total_of) if cell.total_of else [cid])
     return out
 
 
@@ -111,12 +103,6 @@ def _side(fmt: model.Format, ids, addresses: dict[str, str]) -> str:
     return " + ".join(f"{label(c)}({addresses.get(c.id, c.a1)})" for c in cells)
 
 
-def _plain(n: Number) -> Number:
-    if isinstance(n, int):
-        return n
-    return int(n) if n == n.to_integral_value() else n
-
-
 def text_report(result: CheckResult) -> str:
     """The report for people: a header, every finding (错误 first, then 提示), a summary line."""
     data = result.data
@@ -130,7 +116,7 @@ def text_report(result: CheckResult) -> str:
         lines.append(f"检查通过：未发现错误（{len(result.warnings)} 个提示）")
     else:
         lines.append(f"共 {len(result.errors)} 个错误、{len(result.warnings)} 个提示")
-        blanks = sum(f.code == "V01" for f in result.errors)
+        blanks = sum(f.code == Code.V01.name for f in result.errors)
         if blanks > 10:
             lines.append(f"其中 {blanks} 个是“未填写”：没有数据的单元格请填 0；"
                          "如确认空着的都是 0，可加 --blank-as-zero 重新检查。")

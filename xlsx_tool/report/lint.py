@@ -1,6 +1,6 @@
 """Check a custom Word report template before rendering: ``xlsx-tool lint-template T.docx``.
 
-This module holds the rules; :mod:`xlsx_tool.lint_docx` reads the template. The raw XML of
+This module holds the rules; :mod:`.docx_parts` reads the template. The raw XML of
 ``word/document.xml``, the headers, footers and footnotes (what docxtpl renders) and the rendered
 document properties is read paragraph by paragraph — body paragraphs are named ``第N段``, table
 cells ``表格M 第R行第C列`` — and every tag ``{{ … }}``, ``{% … %}``, ``{# … #}`` (also docxtpl's
@@ -9,7 +9,7 @@ cells ``表格M 第R行第C列`` — and every tag ``{{ … }}``, ``{% … %}``,
 * T03 — a tag split over several Word runs (or paragraphs), as Word leaves it after editing;
 * T04 — curly quotes “ ” ‘ ’ typed into a tag by Word's autocorrect;
 * T05 — a ``{% for %}`` / ``{%p for %}`` that loops over table rows without ``{%tr for %}``;
-* T01 — an unknown placeholder: a name that :func:`xlsx_tool.render.context` does not offer, or
+* T01 — an unknown placeholder: a name that :func:`.context.context` does not offer, or
   ``v.<id>``/``info.<id>``/``narrative.<id>``/``notes.<id>``/``choices.<id>`` with an id the
   format does not have (loop variables and ``{% set %}`` names are known);
 * T06 — a syntax error, an unclosed tag, or a sandbox-unsafe expression (``__class__`` …);
@@ -32,9 +32,12 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import (UNSAFE_FUNCTION_ATTRIBUTES, UNSAFE_GENERATOR_ATTRIBUTES,
                             UNSAFE_METHOD_ATTRIBUTES, SandboxedEnvironment)
 
-from .findings import ERROR, NOTE, Finding, UserError, make
-from .lint_docx import (CLOSER, OPENER, _docxtpl_copes, _Part, _pieces, _read_parts, _scan_tags,
-                        _Tag)
+from ..findings import ERROR, NOTE, Code, Finding, UserError, make
+from ..formats import registry
+from ..formats.content import ReportData
+from ..formats.model import load
+from .context import context
+from .docx_parts import CLOSER, OPENER, Part, Tag, docxtpl_copes, pieces, read_parts, scan_tags
 
 #: ids only one format has, used first to tell the format of a template
 #: context entries that are dicts with a fixed set of keys
@@ -63,7 +66,7 @@ class _Linter:
         self.parts: list[str] = []
         self.env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
-    def add(self, code: str, part: _Part, para: int | None, tag: str, message: str, *,
+    def add(self, code: Code, part: Part, para: int | None, tag: str, message: str, *,
             severity: str | None = None, fix: str | None = None, where: str | None = None) -> None:
         if para is not None:
             p = part.paras[para]
@@ -78,46 +81,46 @@ class _Linter:
                                   labels=labels, extra=extra))
 
     # -- structural checks on the raw text --------------------------------------------------------
-    def scan(self, part: _Part) -> str:
+    def scan(self, part: Part) -> str:
         """Find the tags of a part, report T03/T04/T05/T06 on them; return the jinja source
         (one line per paragraph, so that jinja's line numbers name paragraphs)."""
-        text, source, covered, para_at = _scan_tags(part)
+        text, source, covered, para_at = scan_tags(part)
         for tag in part.tags:
             self._check_tag(part, tag)
         self._check_strays(part, text, covered, para_at)
         self._check_loops(part)
         return source
 
-    def _check_tag(self, part: _Part, tag: _Tag) -> None:
+    def _check_tag(self, part: Part, tag: Tag) -> None:
         shown = tag.raw.replace("\n", "¶")
         if tag.last != tag.first:
-            self.add("T03", part, tag.first, shown,
+            self.add(Code.T03, part, tag.first, shown,
                      f"标签 {shown} 跨越了 {tag.last - tag.first + 1} 个段落（¶ 为段落标记）；"
                      "生成报告时这几段会被合并为一段，后面段落的格式会丢失。标签中不能有回车换行。", severity=ERROR)
         elif tag.runs > 1:
-            copes = _docxtpl_copes(part, tag)
-            pieces = _pieces(part.paras[tag.first], tag)
+            copes = docxtpl_copes(part, tag)
+            shown = pieces(part.paras[tag.first], tag)
             verdict = {True: "本工具所用的 docxtpl 预处理能把它重新拼接，目前可以生成，但再次编辑时容易损坏",
                        False: "docxtpl 的预处理无法把它重新拼接，生成报告时会出错",
                        None: "docxtpl 的预处理可能能够、也可能无法把它重新拼接"}[copes]
-            self.add("T03", part, tag.first, tag.raw,
-                     f"标签 {tag.raw} 在 Word 中被拆成了 {tag.runs} 个文字段（{pieces}），"
+            self.add(Code.T03, part, tag.first, tag.raw,
+                     f"标签 {tag.raw} 在 Word 中被拆成了 {tag.runs} 个文字段（{shown}），"
                      f"这通常是修改、粘贴或拼写检查造成的；{verdict}。",
                      severity=NOTE if copes else ERROR)
         curly = sorted({c for c in tag.raw if c in CURLY}, key=CURLY.index)
         if curly:
-            copes = tag.first == tag.last and _docxtpl_copes(part, tag)
+            copes = tag.first == tag.last and docxtpl_copes(part, tag)
             verdict = ("本工具所用的 docxtpl 会自动换成直引号，目前可以生成，但其他软件或版本可能报错"
                        if copes else "生成报告时可能出现“unexpected char”语法错误")
-            self.add("T04", part, tag.first, tag.raw,
+            self.add(Code.T04, part, tag.first, tag.raw,
                      f"标签 {tag.raw} 中有中文弯引号 {' '.join(curly)}（Word 的“自动更正”会把直引号改成弯引号）；{verdict}。",
                      severity=NOTE if copes else ERROR)
         if tag.kind in ("tr", "tc") and part.paras[tag.first].cell is None:
-            self.add("T06", part, tag.first, tag.raw,
+            self.add(Code.T06, part, tag.first, tag.raw,
                      f"标签 {tag.raw} 以 {{%{tag.kind} 开头，只能写在表格的单元格中；"
                      "在表格外请写作 {% … %} 或 {%p … %}。")
 
-    def _check_strays(self, part: _Part, text: str, covered: list, para_at) -> None:
+    def _check_strays(self, part: Part, text: str, covered: list, para_at) -> None:
         def free(m) -> bool:
             return not any(a <= m.start() < b for a, b in covered)
 
@@ -125,19 +128,19 @@ class _Linter:
             i = para_at(m.start())
             close = {"{{": "}}", "{%": "%}", "{#": "#}"}[m.group(0)]
             rest = text[m.start():m.start() + 40].split("\n")[0]
-            self.add("T06", part, i, rest,
+            self.add(Code.T06, part, i, rest,
                      f"标签 {rest} 在本段中没有结束（缺少 {close}，或结束符被拆开、写成了全角字符）。")
         for m in (m for m in CLOSER.finditer(text) if free(m)):
             i = para_at(m.start())
             rest = text[max(m.start() - 30, 0):m.end()].split("\n")[-1]
-            self.add("T06", part, i, rest,
+            self.add(Code.T06, part, i, rest,
                      f"“{rest}”中的 {m.group(0)} 没有对应的开始符号（开始符号可能缺失或写成了全角字符），"
                      "该处文字会原样出现在报告中。")
 
-    def _check_loops(self, part: _Part) -> None:
+    def _check_loops(self, part: Part) -> None:
         """T05: loops that repeat part of a table instead of whole rows."""
-        stack: list[_Tag] = []
-        pairs: list[tuple[_Tag, _Tag | None]] = []
+        stack: list[Tag] = []
+        pairs: list[tuple[Tag, Tag | None]] = []
         for tag in part.tags:
             if FOR.match(tag.clean):
                 stack.append(tag)
@@ -155,18 +158,18 @@ class _Linter:
             if start.kind == "":
                 if end is not None and end.first == start.first:
                     continue              # an inline loop inside one paragraph
-                self.add("T05", part, where.first, start.raw,
+                self.add(Code.T05, part, where.first, start.raw,
                          f"表格中的 {start.raw} 与它的 endfor 不在同一段落，docxtpl 只会重复表格 XML 的一部分，"
                          "生成的 Word 文件会损坏；要逐行重复请写 {%tr for … %} 所在行 … {%tr endfor %} 所在行。")
             elif start.kind == "p":
                 if end is not None and end_cell is cell:
                     continue              # repeats paragraphs inside one cell: fine
-                self.add("T05", part, where.first, start.raw,
+                self.add(Code.T05, part, where.first, start.raw,
                          f"{start.raw} 与它的 {{%p endfor %}} 不在同一个单元格中：{{%p for %}} 只重复段落，"
                          "不能用来重复表格行，生成的 Word 文件会损坏；要逐行重复请改为 {%tr for … %} … {%tr endfor %}。")
 
     # -- jinja ------------------------------------------------------------------------------------
-    def parse(self, part: _Part, source: str) -> None:
+    def parse(self, part: Part, source: str) -> None:
         try:
             part.ast = self.env.parse(source)
             self.env.compile(source)      # unknown filters and tests
@@ -177,32 +180,32 @@ class _Linter:
             unclosed = _unclosed(part.tags) if "Unexpected end of template" in exc.message else None
             if unclosed is not None:     # jinja points at the end: name the block left open
                 word = re.match(r"\{%-?\s*(\w+)", unclosed.clean).group(1)
-                self.add("T06", part, unclosed.first, unclosed.raw,
+                self.add(Code.T06, part, unclosed.first, unclosed.raw,
                          f"标签 {unclosed.raw} 没有对应的结束标签 {{% end{word} %}}。")
                 return
             raw = tag.raw if tag else _quote(part.paras[i].text)
-            self.add("T06", part, i, raw, f"语法错误：{exc.message}（在 {raw} 附近）。")
+            self.add(Code.T06, part, i, raw, f"语法错误：{exc.message}（在 {raw} 附近）。")
 
     @staticmethod
-    def _tag_on(part: _Part, i: int, word: str = "") -> _Tag | None:
+    def _tag_on(part: Part, i: int, word: str = "") -> Tag | None:
         on = [t for t in part.tags if t.first <= i <= t.last]
         for t in on:
             if word and word in t.clean:
                 return t
         return on[0] if on else None
 
-    def check_names(self, part: _Part, ctx: dict, used: dict, dynamic: set) -> None:
+    def check_names(self, part: Part, ctx: dict, used: dict, dynamic: set) -> None:
         ast = part.ast
         undeclared = meta.find_undeclared_variables(ast)
         stored = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
         known = set(ctx) | set(self.env.globals)
         reported: set = set()
 
-        def report(code: str, node, name: str, message: str, fix: str | None = None) -> None:
+        def report(code: Code, node, name: str, message: str, fix: str | None = None) -> None:
             i = min(max(node.lineno - 1, 0), len(part.paras) - 1)
             tag = self._tag_on(part, i, name.split(".")[-1])
             raw = tag.raw if tag else name
-            key = (code, i, raw if code == "T06" else name)
+            key = (code, i, raw if code is Code.T06 else name)
             if key in reported:
                 return
             reported.add(key)
@@ -212,13 +215,13 @@ class _Linter:
             if isinstance(node, nodes.Name) and node.ctx == "load":
                 if node.name in undeclared and node.name not in known:
                     hint = _suggest(node.name, known)
-                    report("T01", node, node.name, f"标签 {{tag}} 中的 {node.name} 不是本工具提供的名称{hint}。")
+                    report(Code.T01, node, node.name, f"标签 {{tag}} 中的 {node.name} 不是本工具提供的名称{hint}。")
                 elif node.name in KEYED and node.name not in stored and not _keyed_access(node, parent):
                     dynamic.add(node.name)
             elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
                 key = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
                 if key is not None and (key.startswith("_") or key in UNSAFE_ATTRS):
-                    report("T06", node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
+                    report(Code.T06, node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
                     continue
                 root = node.node
                 if not (isinstance(root, nodes.Name) and root.name in KEYED and root.name not in stored
@@ -230,20 +233,20 @@ class _Linter:
                     used.setdefault(root.name, set()).add(key)
                 else:
                     hint = _suggest(key, ctx[root.name], prefix=root.name + ".")
-                    report("T01", node, f"{root.name}.{key}",
+                    report(Code.T01, node, f"{root.name}.{key}",
                            f"标签 {{tag}} 中的 {root.name}.{key} 在本格式中不存在{hint}。")
             elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
                 key = _const_str(node.args[0])
                 if key is not None and (key.startswith("_") or key in UNSAFE_ATTRS):
-                    report("T06", node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
+                    report(Code.T06, node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
 
 
 BLOCKS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "raw", "trans"}
 
 
-def _unclosed(tags: list[_Tag]) -> _Tag | None:
+def _unclosed(tags: list[Tag]) -> Tag | None:
     """The innermost block tag ({% if %}, {% for %} …) that is never closed."""
-    stack: list[tuple[str, _Tag]] = []
+    stack: list[tuple[str, Tag]] = []
     for tag in tags:
         m = re.match(r"\{%-?\s*(\w+)(.*?)-?%\}$", tag.clean, re.S)
         if not m:
@@ -276,7 +279,7 @@ def _suggest(name: str, choices, prefix: str = "") -> str:
     return f"（是否应为 {prefix}{close[0]}？）" if close else ""
 
 
-def _referenced_cells(parts: list[_Part]) -> set[str]:
+def _referenced_cells(parts: list[Part]) -> set[str]:
     refs = set()
     for part in parts:
         if part.ast is None:
@@ -292,11 +295,8 @@ def _referenced_cells(parts: list[_Part]) -> set[str]:
 def infer_format(refs: set[str]) -> str:
     """The format whose cells the template uses: the one with the fewest unknown ``v.`` ids
     (ties, and a template with no ids at all, go to the newest format)."""
-    from . import formats
-    from .model import load
-
     best, best_missing = "", None
-    for fid in reversed(formats.available()):
+    for fid in reversed(registry.available()):
         missing = len(refs - set(load(fid).cells))
         if best_missing is None or missing < best_missing:
             best, best_missing = fid, missing
@@ -305,7 +305,7 @@ def infer_format(refs: set[str]) -> str:
 
 def detect_format(template_path) -> str:
     """The format :func:`lint` checks a template against when none is given (2019 or 2021)."""
-    parts = _read_parts(Path(template_path))
+    parts = read_parts(Path(template_path))
     linter = _Linter(Path(template_path))
     for part in parts:
         try:
@@ -315,7 +315,7 @@ def detect_format(template_path) -> str:
     return infer_format(_referenced_cells(parts))
 
 
-def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: _Part) -> None:
+def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: Part) -> None:
     """T02: one finding per kind of data the template never prints."""
     where = "全文"
     if "v" not in dynamic:
@@ -328,7 +328,7 @@ def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: _Pa
             sheets = {tl.id: tl.sheet for tl in fmt.tables}
             counts = "、".join(f"{sheets.get(t, t)} {n} 个" for t, n in by_table.items())
             examples = "、".join(f"v.{c}" for c in missing[:EXAMPLES]) + ("等" if len(missing) > EXAMPLES else "")
-            linter.add("T02", part, None, "v." + missing[0],
+            linter.add(Code.T02, part, None, "v." + missing[0],
                        f"年报格式 {fmt.id} 的 {len(ctx['v'])} 个表格数值中有 {len(missing)} 个没有在模板中使用"
                        f"（{counts}），如 {examples}。xlsx-tool fields 列出全部占位符。", where=where)
     labels = {s["id"]: s["label"] for s in fmt.narrative}
@@ -340,7 +340,7 @@ def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: _Pa
         missing = [k for k in ctx[key] if k not in used.get(key, ())]
         if missing:
             listed = "、".join(f"{key}.{k}" + (f"（{names[k]}）" if k in names else "") for k in missing)
-            linter.add("T02", part, None, f"{key}.{missing[0]}",
+            linter.add(Code.T02, part, None, f"{key}.{missing[0]}",
                        f"模板中没有输出这些{what}：{listed}，填报的内容不会出现在报告中。", where=where)
 
 
@@ -350,20 +350,15 @@ def lint(template_path, format_id: str | None = None) -> list[Finding]:
     ``format_id``: ``2019``/``2021``; ``None`` infers it from the ``v.<id>`` the template uses.
     Raises :class:`UserError` F09 when the file is not a usable .docx, F08 for an unknown format.
     """
-    from . import formats
-    from .data import ReportData
-    from .model import load
-    from .render import context
-
     path = Path(template_path)
-    parts = _read_parts(path)
+    parts = read_parts(path)
     linter = _Linter(path)
     linter.parts = [part.name for part in parts]
     for part in parts:
         linter.parse(part, linter.scan(part))
     fid = format_id or infer_format(_referenced_cells(parts))
-    if fid not in formats.available():
-        raise UserError("F08", f"年报格式 {fid}", "可选：" + "、".join(formats.available()))
+    if fid not in registry.available():
+        raise UserError(Code.F08, f"年报格式 {fid}", "可选：" + "、".join(registry.available()))
     fmt = load(fid)
     ctx = context(ReportData(fmt))
     used: dict[str, set] = {}
@@ -374,7 +369,7 @@ def lint(template_path, format_id: str | None = None) -> list[Finding]:
     if all(part.ast is not None for part in parts):   # else what is used is not known
         _unused(linter, fmt, ctx, used, dynamic, parts[0])
     order = sorted(range(len(linter.findings)),
-                   key=lambda k: (linter.findings[k].code == "T02", linter.order[k]))
+                   key=lambda k: (linter.findings[k].code == Code.T02.name, linter.order[k]))
     return [linter.findings[k] for k in order]
 
 

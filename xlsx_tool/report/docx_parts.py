@@ -1,16 +1,16 @@
 """The low layer of ``xlsx-tool lint-template``: a Word template as docxtpl sees it.
 
-:func:`_read_parts` reads the XML parts docxtpl renders — ``word/document.xml``, the headers,
+:func:`read_parts` reads the XML parts docxtpl renders — ``word/document.xml``, the headers,
 footers and footnotes — and the rendered document properties (``docProps/core.xml``) into
-:class:`_Part` objects: lists of :class:`_Para`, one per ``w:p``, each with its text, the run number
+:class:`Part` objects: lists of :class:`Para`, one per ``w:p``, each with its text, the run number
 of every character and its place in words (body paragraphs ``第N段``, table cells
-``表格M 第R行第C列``, ``页眉（header1.xml）第1段`` …). :func:`_scan_tags` then finds the tags
-``{{ … }}``, ``{% … %}``, ``{# … #}`` in a part (:class:`_Tag`: as written, as jinja sees it after
+``表格M 第R行第C列``, ``页眉（header1.xml）第1段`` …). :func:`scan_tags` then finds the tags
+``{{ … }}``, ``{% … %}``, ``{# … #}`` in a part (:class:`Tag`: as written, as jinja sees it after
 docxtpl's preprocessing, which paragraphs and how many runs it spans) and builds the jinja source;
-:func:`_pieces` shows the runs a tag was split into, and :func:`_docxtpl_copes` asks the installed
+:func:`pieces` shows the runs a tag was split into, and :func:`docxtpl_copes` asks the installed
 docxtpl whether its preprocessing repairs a tag.
 
-Nothing here judges the template: the checks (T01–T06) are in :mod:`xlsx_tool.lint`. A file that
+Nothing here judges the template: the checks (T01–T06) are in :mod:`.lint`. A file that
 is not a usable .docx raises :class:`~xlsx_tool.findings.UserError` F09.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .findings import UserError
+from ..findings import Code, UserError
 
 STRAIGHTEN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 MAX_ENTRIES = 5000
@@ -53,7 +53,7 @@ PREFIX = re.compile(r"^(\{%|\{\{|\{#)(p|tr|tc|r) ")
 
 # -- the template as paragraphs -------------------------------------------------------------------
 @dataclass
-class _Para:
+class Para:
     where: str               # 第3段 / 表格1 第2行第3列 / 页脚（footer1.xml）第1段
     text: str
     runs: list[int]          # run number of each character
@@ -62,7 +62,7 @@ class _Para:
 
 
 @dataclass
-class _Tag:
+class Tag:
     raw: str                 # as in the document
     clean: str               # as jinja sees it after docxtpl's preprocessing
     kind: str                # '', 'p', 'tr', 'tc' or 'r'
@@ -72,10 +72,10 @@ class _Tag:
 
 
 @dataclass
-class _Part:
+class Part:
     name: str                # zip member
-    paras: list[_Para]
-    tags: list[_Tag] = field(default_factory=list)
+    paras: list[Para]
+    tags: list[Tag] = field(default_factory=list)
     ast: object = None
 
 
@@ -124,7 +124,7 @@ def _cell_where(tc, tables: dict) -> str:
     return f"表格{tables[tbl]} 第{row}行第{col}列"
 
 
-def _paragraphs(root, prefix: str = "") -> list[_Para]:
+def _paragraphs(root, prefix: str = "") -> list[Para]:
     tables = {tbl: i for i, tbl in enumerate(root.iter(W_TBL), start=1)}
     out, n = [], 0
     for p in root.iter(W_P):
@@ -137,7 +137,7 @@ def _paragraphs(root, prefix: str = "") -> list[_Para]:
         else:
             where = _cell_where(tc, tables)
         text, runs = _para_text(p)
-        out.append(_Para(prefix + where, text, runs, tc, p))
+        out.append(Para(prefix + where, text, runs, tc, p))
     return out
 
 
@@ -145,38 +145,38 @@ def _parser():
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _read_parts(path: Path) -> list[_Part]:
+def read_parts(path: Path) -> list[Part]:
     if not path.exists():
-        raise UserError("F09", str(path), "文件不存在")
+        raise UserError(Code.F09, str(path), "文件不存在")
     if not path.is_file():
-        raise UserError("F09", str(path), "给出的是文件夹而不是 .docx 文件")
+        raise UserError(Code.F09, str(path), "给出的是文件夹而不是 .docx 文件")
     hint = "；.doc 格式请在 Word/WPS 中另存为 .docx" if path.suffix.lower() == ".doc" else ""
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             if len(infos) > MAX_ENTRIES:
-                raise UserError("F09", str(path), "文件中的条目过多（可能是恶意文件）")
+                raise UserError(Code.F09, str(path), "文件中的条目过多（可能是恶意文件）")
             names = {i.filename: i for i in infos}
             if "word/document.xml" not in names:
-                raise UserError("F09", str(path), f"不是 Word (.docx) 文件{hint}")
+                raise UserError(Code.F09, str(path), f"不是 Word (.docx) 文件{hint}")
             wanted = ["word/document.xml"]
             wanted += sorted((n for n in names if re.fullmatch(r"word/header\d*\.xml", n)), key=_natural)
             wanted += sorted((n for n in names if re.fullmatch(r"word/footer\d*\.xml", n)), key=_natural)
             wanted += [n for n in ("word/footnotes.xml", "docProps/core.xml") if n in names]
             if any(names[n].file_size > MAX_PART_BYTES for n in wanted):
-                raise UserError("F09", str(path), "文件解压后过大（可能是恶意文件）")
+                raise UserError(Code.F09, str(path), "文件解压后过大（可能是恶意文件）")
             blobs = {n: z.read(n) for n in wanted}
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
-        raise UserError("F09", str(path), f"无法作为 Word (.docx) 文件打开：{type(exc).__name__}{hint}") from None
+        raise UserError(Code.F09, str(path), f"无法作为 Word (.docx) 文件打开：{type(exc).__name__}{hint}") from None
     parts = []
     for name, blob in blobs.items():
         try:
             root = etree.fromstring(blob, _parser())
         except etree.XMLSyntaxError as exc:
-            raise UserError("F09", str(path), f"{name} 无法解析：{exc}") from None
+            raise UserError(Code.F09, str(path), f"{name} 无法解析：{exc}") from None
         short = name.rsplit("/", 1)[-1]
         if name == "docProps/core.xml":
-            paras = [_Para(f"文档属性“{label}”", el.text or "", [0] * len(el.text or ""))
+            paras = [Para(f"文档属性“{label}”", el.text or "", [0] * len(el.text or ""))
                      for el in root if (label := PROPERTIES.get(el.tag)) and el.text]
         elif short.startswith("header"):
             paras = _paragraphs(root, f"页眉（{short}）")
@@ -186,7 +186,7 @@ def _read_parts(path: Path) -> list[_Part]:
             paras = _paragraphs(root, "脚注 ")
         else:
             paras = _paragraphs(root)
-        parts.append(_Part(name, paras))
+        parts.append(Part(name, paras))
     return parts
 
 
@@ -211,7 +211,7 @@ def _clean(raw: str) -> tuple[str, str]:
 
 
 
-def _scan_tags(part: _Part) -> tuple[str, str, list[tuple[int, int]], Callable[[int], int]]:
+def scan_tags(part: Part) -> tuple[str, str, list[tuple[int, int]], Callable[[int], int]]:
     """Find the tags of a part (appended to ``part.tags`` in document order).
 
     Returns the part's text (paragraphs joined by newlines), the jinja source (one line per
@@ -245,7 +245,7 @@ def _scan_tags(part: _Part) -> tuple[str, str, list[tuple[int, int]], Callable[[
             if rel < len(part.paras[i].runs):
                 runs.add((i, part.paras[i].runs[rel]))
         clean, kind = _clean(raw)
-        part.tags.append(_Tag(raw, clean, kind, first, final, len(runs)))
+        part.tags.append(Tag(raw, clean, kind, first, final, len(runs)))
         covered.append((m.start(), m.end()))
         source.append("\n" * text.count("\n", last, m.start()))
         source.append(clean + "\n" * (raw.count("\n") - clean.count("\n")))
@@ -254,7 +254,7 @@ def _scan_tags(part: _Part) -> tuple[str, str, list[tuple[int, int]], Callable[[
     return text, "".join(source), covered, para_at
 
 
-def _pieces(para: _Para, tag: _Tag) -> str:
+def pieces(para: Para, tag: Tag) -> str:
     """The text of each run a tag spans in its paragraph: “{{ v.”＋“x }}”."""
     start = para.text.find(tag.raw)
     if start < 0:
@@ -269,7 +269,7 @@ def _pieces(para: _Para, tag: _Tag) -> str:
     return "＋".join(f"“{x}”" for x in pieces)
 
 
-def _docxtpl_copes(part: _Part, tag: _Tag) -> bool | None:
+def docxtpl_copes(part: Part, tag: Tag) -> bool | None:
     """Whether docxtpl's own preprocessing turns this paragraph's tag into one intact tag."""
     el = part.paras[tag.first].element
     if el is None:

@@ -1,163 +1,36 @@
 """正文 (narrative) paragraphs against the tables: placeholders, contradictions and year slips.
 
-* **Placeholders** (:func:`resolve`, :func:`substitute`): a clerk writes ``{表三.本年新收.总计}``
-  in a paragraph and the report prints the table's number, so the text cannot drift from the
-  tables.  ``{sheet.row.column}``: the sheet is 表二/表三/表四, then labels of the cell in printed
-  order (row labels, then column labels).  Each part matches a label exactly, without its
-  numbering prefix (一、 （一） 1.), or as a substring; the placeholder must single out one cell,
-  preferring cells where every part matched exactly.  Also ``{request_new_total}`` (a field id),
-  full-width ``｛｝``, and ``．``/``。`` as separators.  Unknown or ambiguous → N03.
+* **Placeholders** (N03): a placeholder (:mod:`xlsx_tool.formats.placeholders`) that names no
+  cell or several.
 * **Contradictions** (N01): :data:`CLAIMS`, the phrases clerks write with a number ("本年新收政府
   信息公开申请335件") and the cells that number must equal.
 * **Year slips** (N02): a year other than the report year before a verb of this year's work
   ("2019年文昌镇通过政务微博…发布" in a 2020 report).
 
-Locations: ``ReportData`` keeps only the non-empty paragraphs, not their rows, so a finding names
-the sheet 正文 and ``labels`` = ``正文 › （二）依申请公开 › 第1段``; a caller that knows the rows
-passes ``rows`` = {section id: [0-based row of each kept paragraph]} and ``cell`` is then set too.
+Locations: a finding names the sheet 正文 and ``labels`` = ``正文 › （二）依申请公开 › 第1段``, and
+the cell when the report was read from a workbook (``ReportData.paragraph_rows``).
 """
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import findings as _findings
-from .data import Number, ReportData, format_number
-from .findings import Finding
-from .model import SEP, Format, a1, load
+from ..findings import Code, Finding, make
+from ..formats import placeholders
+from ..formats.content import ReportData
+from ..formats.geometry import SEP, a1
+from ..formats.model import Format, load
+from ..formats.values import Number, format_number
 
-PLACEHOLDER_HELP = (
-    "正文中可以用占位符引用表格中的数字，生成报告时自动替换为表格中的数值，正文与表格就不会不一致。"
-    "写法：{表名.行.列}，表名为 表二、表三 或 表四；行、列写表格中的标签，可省略“一、”“（一）”“1.”等序号，"
-    "也可只写标签中能唯一确定该单元格的一段文字（表四没有行标签，只写列）；花括号和句点也可用全角“｛｝．。”。例如：\n"
-    "  本年新收政府信息公开申请{表三.本年新收.总计}件\n"
-    "  公开行政许可决定{表二.行政许可.处理决定数量}件\n"
-    "  被申请行政复议{表四.行政复议.总计}件，未经复议直接起诉{表四.未经复议直接起诉.总计}件\n"
-    "也可以写字段名，如 {request_new_total}（字段名见 xlsx-tool fields）。"
-    "正文中的花括号只用于占位符；无法识别或对应多个单元格的占位符，检查时报错 N03 并列出可选写法。"
-)
-
-SHEETS = {"表二": "表二", "表三": "表三", "表四": "表四", "表2": "表二", "表3": "表三", "表4": "表四"}
-_PLACEHOLDER = re.compile(r"[{｛]([^{}｛｝\n]{0,120}?)[}｝]")
-_FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-# -- placeholders ------------------------------------------------------------------------------
-def _norm(text: str) -> str:
-    """NFKC (full-width → ASCII, ``．`` → ``.``), ``。`` → ``.``, all spaces removed."""
-    return "".join(unicodedata.normalize("NFKC", text).replace("。", ".").split())
-
-
-def _label_match(part: str, label: str) -> int:
-    """2 = exact (or exact without the numbering prefix), 1 = substring, 0 = no match."""
-    lab = _norm(label)
-    if not part or not lab:
-        return 0
-    if part in (lab, _NUMBERING.sub("", lab)):
-        return 2
-    return 1 if part in lab else 0
-
-
-def _score(parts: list[str], labels: tuple[str, ...]) -> int:
-    """How well ``parts`` map, in order, onto distinct ``labels``: 2 all exact, 1 some by
-    substring, 0 not at all.  Consecutive parts may be re-joined with ``.`` (``1.属于国家秘密``)."""
-    def go(i: int, j: int) -> int:
-        if i == len(parts):
-            return 2
-        best = 0
-        for k in range(i + 1, len(parts) + 1):
-            part = ".".join(parts[i:k])
-            for lab in range(j, len(labels)):
-                m = _label_match(part, labels[lab])
-                if m and (rest := go(k, lab + 1)):
-                    best = max(best, min(m, rest))
-        return best
-    return go(0, 0)
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """Result of :func:`lookup`: ``cell`` (a field id, or ``None``), ``candidates`` (field ids that
-    also match, or near misses) and ``reason``: ``ok``, ``ambiguous``, ``unknown`` or ``sheet``."""
-    cell: str | None
-    candidates: tuple[str, ...] = ()
-    reason: str = "ok"
-
-
-@lru_cache(maxsize=4096)
-def _lookup(fmt_id: str, content: str) -> Lookup:
-    fmt = load(fmt_id)
-    text = _norm(content)
-    if _FIELD_ID.fullmatch(text):
-        if text in fmt.cells:
-            return Lookup(text)
-        return Lookup(None, tuple(difflib.get_close_matches(text, list(fmt.cells), n=5)), "unknown")
-    parts = [p for p in text.split(".") if p]
-    sheet = SHEETS.get(parts[0]) if parts else None
-    if sheet:
-        parts = parts[1:]
-    elif parts and parts[0].startswith("表") and len(parts) > 1:
-        return Lookup(None, (), "sheet")
-    cells = [c for c in fmt.cells.values() if sheet in (None, c.sheet)]
-    if not parts:
-        return Lookup(None, (), "unknown")
-    scored = [(s, c.id) for c in cells if (s := _score(parts, c.rows + c.cols))]
-    pool = [cid for s, cid in scored if s == 2] or [cid for _, cid in scored]
-    if len(pool) == 1:
-        return Lookup(pool[0])
-    if pool:
-        return Lookup(None, tuple(pool), "ambiguous")
-    hits = {c.id: sum(any(_label_match(p, lab) for lab in c.rows + c.cols) for p in parts) for c in cells}
-    top = max(hits.values(), default=0)
-    return Lookup(None, tuple(cid for cid, h in hits.items() if h == top)[:5] if top else (), "unknown")
-
-
-def lookup(fmt: Format, content: str) -> Lookup:
-    """The cell a placeholder's content (without braces) names, e.g. ``表三.本年新收.总计``."""
-    return _lookup(fmt.id, content)
-
-
-def placeholder_for(fmt: Format, cell_id: str) -> str:
-    """The shortest ``{sheet.row.column}`` written with printed labels that names ``cell_id``
-    (row = the innermost row label; columns = as many innermost column labels as needed)."""
-    c = fmt.cells[cell_id]
-    rows = [c.row_label] if c.row_label else []
-    for k in range(1, len(c.cols) + 1):
-        content = ".".join([c.sheet, *rows, *c.cols[-k:]])
-        if lookup(fmt, content).cell == cell_id:
-            return "{" + content + "}"
-    return "{" + cell_id + "}"
-
-
-format_value = format_number  # the Word report's number format
-
-
-def resolve(fmt: Format, text: str, values: Mapping[str, Number] | None = None) -> tuple[str, list[str]]:
-    """``text`` with every placeholder that names one cell replaced by its value from ``values``
-    (formatted by :func:`format_value`), and the unresolved placeholders as typed (left in the
-    text).  Without ``values`` resolved placeholders become the canonical ``{field_id}``."""
-    unresolved: list[str] = []
-
-    def repl(m: re.Match) -> str:
-        found = lookup(fmt, m.group(1))
-        if found.cell is None:
-            unresolved.append(m.group(0))
-            return m.group(0)
-        return "{" + found.cell + "}" if values is None else format_value(values[found.cell])
-
-    return _PLACEHOLDER.sub(repl, text), unresolved
-
-
-def _paragraphs(data: ReportData, rows: Mapping[str, list[int]] | None) -> Iterator[tuple[str, int, str, dict]]:
+def _paragraphs(data: ReportData) -> Iterator[tuple[str, int, str, dict]]:
     """``(section id, index, paragraph, where)``; ``where`` = the Finding location keywords."""
-    fmt = data.fmt
+    fmt, rows = data.fmt, data.paragraph_rows
     labels = {s["id"]: s["label"] for s in fmt.narrative}
     for sid, paras in data.narrative.items():
         for i, para in enumerate(paras):
@@ -169,33 +42,22 @@ def _paragraphs(data: ReportData, rows: Mapping[str, list[int]] | None) -> Itera
 
 
 def _unresolved_finding(fmt: Format, placeholder: str, sid: str, i: int, where: dict) -> Finding:
-    content = _PLACEHOLDER.fullmatch(placeholder).group(1)
-    found = lookup(fmt, content)
-    by_id = bool(_FIELD_ID.fullmatch(_norm(content)))
-    shown = ["{" + cid + "}" if by_id else placeholder_for(fmt, cid) for cid in found.candidates[:8]]
+    content = placeholders.content_of(placeholder)
+    found = placeholders.lookup(fmt, content)
+    by_id = placeholders.is_field_id(content)
+    shown = ["{" + cid + "}" if by_id else placeholders.placeholder_for(fmt, cid) for cid in found.candidates[:8]]
     more = f"等 {len(found.candidates)} 个" if len(found.candidates) > 8 else ""
     if found.reason == "ambiguous":
         msg = f"占位符“{placeholder}”对应多个单元格，请写得更具体，如：{'、'.join(shown)}{more}。"
     elif found.reason == "sheet":
-        msg = f"占位符“{placeholder}”中的表名无法识别，表名应为 表二、表三 或 表四。"
+        names = [tl.sheet for tl in fmt.tables]
+        sheets = "、".join(names[:-1]) + " 或 " + names[-1] if len(names) > 1 else names[0]
+        msg = f"占位符“{placeholder}”中的表名无法识别，表名应为 {sheets}。"
     else:
         hint = f"是否想写：{'、'.join(shown)}？" if shown else "请核对表名和行、列标签。"
         msg = f"占位符“{placeholder}”没有对应的单元格。{hint}"
-    return _findings.make("N03", msg, extra={"section": sid, "paragraph": i + 1, "placeholder": placeholder,
-                                             "candidates": list(found.candidates)}, **where)
-
-
-def substitute(data: ReportData, rows: Mapping[str, list[int]] | None = None) -> tuple[dict[str, list[str]], list[Finding]]:
-    """The narrative with placeholders replaced by ``data.values()``, and an N03 finding per
-    unresolved placeholder (left as typed in the text)."""
-    values = data.values()
-    out: dict[str, list[str]] = {sid: [] for sid in data.narrative}
-    found: list[Finding] = []
-    for sid, i, para, where in _paragraphs(data, rows):
-        text, bad = resolve(data.fmt, para, values)
-        out[sid].append(text)
-        found.extend(_unresolved_finding(data.fmt, ph, sid, i, where) for ph in bad)
-    return out, found
+    return make(Code.N03, msg, extra={"section": sid, "paragraph": i + 1, "placeholder": placeholder,
+                                      "candidates": list(found.candidates)}, **where)
 
 
 # -- contradictions (N01) ------------------------------------------------------------------------
@@ -233,22 +95,22 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(r"不予处理(?:的)?(?:申请)?{BE}{N}", ("request_not_processed_*_total",)),
     Claim(r"其他处理(?:的)?(?:申请)?{BE}{N}", ("request_otherwise*_total",)),
     # 表四: the two kinds of suit before the general 行政诉讼
-    Claim(r"(?:未经(?:行政)?复议)?直接(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("appeal_direct_total",)),
-    Claim(r"复议后(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("appeal_after_review_total",)),
+    Claim(r"(?:未经(?:行政)?复议)?直接(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("litigation_direct_total",)),
+    Claim(r"复议后(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("litigation_after_reconsideration_total",)),
     # 行政复议和行政诉讼均为0件 → both totals
     Claim(r"行政复议(?:和|及|与|、|或)(?:行政)?诉讼(?:案件)?(?:均为|均|都为|都是|各|各为|{BE}){N}",
-          ("appeal_review_total", "appeal_direct_total+appeal_after_review_total")),
+          ("reconsideration_total", "litigation_direct_total+litigation_after_reconsideration_total")),
     # 被申请行政复议6件
-    Claim(r"(?:被申请)?行政复议(?:案件|申请)?{BE}{N}", ("appeal_review_total",)),
+    Claim(r"(?:被申请)?行政复议(?:案件|申请)?{BE}{N}", ("reconsideration_total",)),
     # 被提起行政诉讼6件 → 直接起诉 + 复议后起诉
-    Claim(r"(?:被提起)?行政诉讼(?:案件)?{BE}{N}", ("appeal_direct_total+appeal_after_review_total",)),
+    Claim(r"(?:被提起)?行政诉讼(?:案件)?{BE}{N}", ("litigation_direct_total+litigation_after_reconsideration_total",)),
     # 未收到政府信息公开申请 (states zero)
     Claim(r"(?:未|没有)(?:收到|接到|受理)过?(?:任何)?(?:的)?(?:政府信息公开|信息公开|依申请公开)?申请(?!人)", ("request_new_total",)),
     # 未发生…行政复议和行政诉讼 / …行政复议 / …行政诉讼 (state zero)
     Claim(_NOT + _GAP + r"行政复议(?:和|及|与|、|或)(?:行政)?诉讼",
-          ("appeal_review_total", "appeal_direct_total+appeal_after_review_total")),
-    Claim(_NOT + _GAP + r"行政复议", ("appeal_review_total",)),
-    Claim(_NOT + _GAP + r"行政诉讼", ("appeal_direct_total+appeal_after_review_total",)),
+          ("reconsideration_total", "litigation_direct_total+litigation_after_reconsideration_total")),
+    Claim(_NOT + _GAP + r"行政复议", ("reconsideration_total",)),
+    Claim(_NOT + _GAP + r"行政诉讼", ("litigation_direct_total+litigation_after_reconsideration_total",)),
     # 表二: 行政许可决定1286件 / 行政处罚决定57件 / 行政强制决定4件 (件 only: 项 = 2019 项目数量)
     Claim(r"行政许可(?:处理)?(?:决定)?书?{BE}{N}", ("proactive_licensing_decisions",)),
     Claim(r"行政处罚(?:处理)?(?:决定)?书?{BE}{N}", ("proactive_penalty_decisions",)),
@@ -369,24 +231,26 @@ def year_slips(text: str, year: int) -> Iterator[tuple[int, str]]:
 
 
 # -- all narrative findings for check -----------------------------------------------------------
-def findings(data: ReportData, rows: Mapping[str, list[int]] | None = None) -> list[Finding]:
+def findings(data: ReportData) -> list[Finding]:
     """N03 (unresolved placeholders), N01 (numbers contradicting the tables) and N02 (another
     year's work) for the narrative of ``data``; N01/N02 look at the text after substitution."""
     fmt, values, year = data.fmt, data.values(), data.year
-    text_of, out = substitute(data, rows)
-    for sid, i, _, where in _paragraphs(data, rows):
+    text_of, unresolved = placeholders.substitute(fmt, data.narrative, values)
+    wheres = {(sid, i): where for sid, i, _, where in _paragraphs(data)}
+    out = [_unresolved_finding(fmt, ph, sid, i, wheres[sid, i]) for sid, i, ph in unresolved]
+    for sid, i, _, where in _paragraphs(data):
         text = text_of[sid][i]
         extra = {"section": sid, "paragraph": i + 1}
         for phrase, stated, ids, actual in contradictions(fmt, text, values):
             sheet = fmt.cells[ids[0]].sheet
             said = f"{stated} 件" if stated is not None else f"“{phrase}”"
-            msg = f"“{phrase}”：正文写 {said}，{sheet}为 {format_value(actual)} 件（{_cells_label(fmt, ids)}）。"
-            out.append(_findings.make("N01", msg, left="正文", right=_cells_label(fmt, ids),
-                                      left_value=stated or 0, right_value=actual, difference=(stated or 0) - actual,
-                                      extra=dict(extra, phrase=phrase, cells=ids), **where))
+            msg = f"“{phrase}”：正文写 {said}，{sheet}为 {format_number(actual)} 件（{_cells_label(fmt, ids)}）。"
+            out.append(make(Code.N01, msg, left="正文", right=_cells_label(fmt, ids),
+                            left_value=stated or 0, right_value=actual, difference=(stated or 0) - actual,
+                            extra=dict(extra, phrase=phrase, cells=ids), **where))
         if year is None:
             continue
         for y, clause in year_slips(text, year):
             msg = f"“{clause}”写的是 {y} 年，本报告为 {year} 年度报告。"
-            out.append(_findings.make("N02", msg, extra=dict(extra, year=y, phrase=clause), **where))
+            out.append(make(Code.N02, msg, extra=dict(extra, year=y, phrase=clause), **where))
     return out

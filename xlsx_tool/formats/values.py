@@ -1,5 +1,9 @@
-"""Turning what a spreadsheet cell holds into a number of the right kind, or saying why not.
+"""The kinds of value an official table's cell holds: reading them from a cell, printing them.
 
+Counts are ``int``; money (万元, 6 decimals kept exactly) and amounts are ``decimal.Decimal``
+(:data:`Number`).  Reading: ``parse_number``.  Printing: :func:`format_number` (the report and the
+narrative), :func:`plain` (integer if whole, for messages and JSON).  Limits: :data:`MAX_VALUE`
+(also the template's data validation) and :data:`MONEY_DECIMALS`.
 python-calamine returns every number as ``float`` (``12.0``) and text as ``str``; a clerk's input
 arrives as text when the cell was formatted as text, pasted, or typed through an IME ("１２",
 "1,234", " 12 ").  :func:`parse_number` accepts these forms (flagging them as coerced, finding V05),
@@ -17,7 +21,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .data import Number
+from ..findings import Code
+
+Number = int | Decimal
 
 #: Largest magnitude accepted in any cell (a typing slip beyond this is V07).
 MAX_VALUE = 999_999_999
@@ -36,7 +42,7 @@ class Parsed:
     problem (``None`` when fine), ``coerced`` (text or odd form accepted → V05) and ``text`` (the
     original content, for messages)."""
     value: Number | None
-    code: str | None = None
+    code: Code | None = None
     coerced: bool = False
     text: str = ""
 
@@ -100,20 +106,20 @@ def parse_number(raw: object, ctype: str) -> Parsed:
     """
     text = display(raw)
     if is_blank(raw):
-        return Parsed(None, "V01", text=text)
+        return Parsed(None, Code.V01, text=text)
     number, coerced = as_decimal(raw)
     if number is None:
-        return Parsed(None, "V02", text=text)
+        return Parsed(None, Code.V02, text=text)
     if number < 0 and ctype != "signed_count":
-        return Parsed(None, "V03", coerced, text)
+        return Parsed(None, Code.V03, coerced, text)
     if abs(number) > MAX_VALUE:
-        return Parsed(None, "V07", coerced, text)
+        return Parsed(None, Code.V07, coerced, text)
     if ctype in _INTEGER_TYPES:
         if number != number.to_integral_value():
-            return Parsed(None, "V04", coerced, text)
+            return Parsed(None, Code.V04, coerced, text)
         return Parsed(int(number), None, coerced, text)
     if ctype == "money" and number.normalize().as_tuple().exponent < -MONEY_DECIMALS:
-        return Parsed(None, "V06", coerced, text)
+        return Parsed(None, Code.V06, coerced, text)
     if number == number.to_integral_value() and number.as_tuple().exponent < 0 and not coerced:
         number = number.quantize(Decimal(1))  # 12.0 from calamine → 12
     return Parsed(number, None, coerced, text)
@@ -135,3 +141,32 @@ def to_text(raw: object) -> str:
     if isinstance(raw, _dt.date):
         return raw.isoformat()
     return display(raw).strip()
+
+
+def plain(n):
+    """A number for messages and JSON: ``Decimal('12')`` → ``12``, ``12.0`` → ``12``, other
+    decimals unchanged; anything that is not a number is returned as is."""
+    if isinstance(n, bool) or not isinstance(n, (int, float, Decimal)):
+        return n
+    if isinstance(n, int):
+        return n
+    if isinstance(n, float):
+        return int(n) if math.isfinite(n) and n == int(n) else n
+    return int(n) if n.is_finite() and n == n.to_integral_value() else n
+
+
+def format_number(value) -> str:
+    """A cell value as printed: ``12``, ``-8``, ``24252.311082`` (no exponent, no trailing zeros)."""
+    if value is None:
+        return "0"
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, int):
+        return str(value)
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if d == 0:
+        return "0"
+    text = format(d.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

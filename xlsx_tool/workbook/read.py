@@ -1,6 +1,6 @@
-"""Read a filled workbook back into :class:`~xlsx_tool.data.ReportData`, saying what was odd.
+"""Read a filled workbook back into :class:`~xlsx_tool.formats.content.ReportData`, saying what was odd.
 
-One pass over the file (:mod:`xlsx_tool.read_file`): the bytes are checked (exists, type,
+One pass over the file (:mod:`.files`): the bytes are checked (exists, type,
 encryption, zip bomb) before any parser sees them; python-calamine reads every cached value; for
 .xlsx, openpyxl (``data_only=False``, never ``read_only``: WPS writes wrong dimensions) supplies
 the defined names, the formulas and the custom document properties.  .xls and .ods are read with
@@ -19,27 +19,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-
-from . import findings, formats, model, read_file, values
-from .data import ReportData
+from ..findings import Code, make
+from ..formats import model, registry, values
+from ..formats.content import ReportData
+from ..formats.geometry import ranges
+from . import files
 
 MAX_LABEL_FINDINGS = 5
 
 
-@dataclass
-class WorkbookData(ReportData):
-    """:class:`ReportData` plus where things were found, so that findings point at the clerk's
-    actual cells even when rows were moved: ``addresses`` (numeric cell id → ``D6``),
-    ``paragraph_rows`` (正文 section id → 0-based row of each kept paragraph, as
-    :func:`xlsx_tool.narrative.findings` takes them) and ``kind`` (xlsx/xls/ods)."""
-    kind: str = "xlsx"
-    addresses: dict[str, str] = field(default_factory=dict)
-    paragraph_rows: dict[str, list[int]] = field(default_factory=dict)
-
-
 # -- reading --------------------------------------------------------------------------------------
-def read_workbook(path, *, blank_as_zero: bool = False) -> WorkbookData:
+def read_workbook(path, *, blank_as_zero: bool = False) -> ReportData:
     """Read a filled workbook (.xlsx/.xlsm/.xls/.ods) made by ``xlsx-tool template``.
 
     Raises :class:`UserError` (F01–F08) when the file cannot be used at all; everything else is a
@@ -47,28 +37,33 @@ def read_workbook(path, *, blank_as_zero: bool = False) -> WorkbookData:
     one V10 提示 instead of a V01 错误 each.
     """
     subject = str(path)
-    kind, data = read_file.load_bytes(path)
-    grids = read_file.calamine_grids(data, subject)
-    book = read_file.openpyxl_book(data, subject) if kind == "xlsx" else None
-    props = read_file.custom_props(book) if book is not None else {}
-    info_sheets = [formats.raw(f)["basic_info"]["sheet"] for f in formats.available()]
-    fmt = model.load(read_file.format_id(grids, info_sheets, props, subject))
+    kind, data = files.load_bytes(path)
+    grids = files.calamine_grids(data, subject)
+    book = files.openpyxl_book(data, subject) if kind == "xlsx" else None
+    props = files.custom_props(book) if book is not None else {}
+    info_sheets = [registry.raw(f)["basic_info"]["sheet"] for f in registry.available()]
+    fmt = model.load(files.format_id(grids, info_sheets, props, subject))
     reader = _Reader(subject, kind, grids, book, fmt, blank_as_zero)
-    if props.get(read_file.PROP_LAYOUT) and props[read_file.PROP_LAYOUT] != fmt.layout_hash:
-        reader.emit(None, 0, 0, findings.make(
-            "S08", f"模板版式编号 {props[read_file.PROP_LAYOUT]}，本版本为 {fmt.layout_hash}", file=subject))
-    return reader.run()
+    data = reader.run()
+    if props.get(files.PROP_LAYOUT) and props[files.PROP_LAYOUT] != fmt.layout_hash:
+        version = props.get(files.PROP_VERSION, "")
+        made = f"模板由 xlsx_tool {version} 生成，" if version else ""
+        old = (f"；其中 {len(reader.former_used)} 个单元格使用旧版本的名称（如 {reader.former_used[0]}），"
+               "已按对应的新名称读取" if reader.former_used else "")
+        data.findings.insert(0, make(Code.S08, f"{made}模板版式编号 {props[files.PROP_LAYOUT]}，"
+                                               f"本版本为 {fmt.layout_hash}{old}", file=subject))
+    return data
 
 
 class _Reader:
     def __init__(self, file: str, kind: str, grids: dict, book, fmt: model.Format, blank_as_zero: bool):
         self.file, self.grids, self.book, self.fmt = file, grids, book, fmt
         self.blank_as_zero = blank_as_zero
-        self.names = read_file.defined_names(book) if book is not None else None
-        self.data = WorkbookData(fmt, source=file, kind=kind)
+        self.names = files.defined_names(book) if book is not None else None
+        self.data = ReportData(fmt, source=file, kind=kind)
         self.order = {s: i for i, s in enumerate(
             [fmt.info_sheet, fmt.narrative_sheet] + [t.sheet for t in fmt.tables])}
-        self.found: list[tuple[tuple, findings.Finding]] = []
+        self.found: list[tuple] = []
         self.by_position: dict[str, list[tuple[int, int]]] = {}
         self.bad_labels: dict[tuple, list] = {}
         self.blanks: list[str] = []
@@ -77,9 +72,12 @@ class _Reader:
         self.missing = [s for s in self.order if s not in grids]
         #: sheet → (rows, columns) the tables moved down/right (rows inserted), from named cells
         self.moved: dict[str, tuple[int, int]] = {}
+        #: today's name → the name version 0.1 gave the same cell, and those actually found
+        self.former = {new: old for old, new in fmt.former_names.items()}
+        self.former_used: list[str] = []
 
     # -- helpers ---------------------------------------------------------------------------------
-    def emit(self, sheet: str | None, row: int, col: int, finding: findings.Finding) -> None:
+    def emit(self, sheet: str | None, row: int, col: int, finding) -> None:
         self.found.append(((self.order.get(sheet, -1) if sheet else -1, row, col), finding))
 
     def where(self, sheet: str, row: int, col: int, labels: str = "") -> dict:
@@ -110,13 +108,17 @@ class _Reader:
         if self.names is None:
             return (*fallback, True)
         dest = self.names.get(name.lower())
+        if dest is None and name in self.former:       # a workbook of version 0.1
+            dest = self.names.get(self.former[name].lower())
+            if dest is not None:
+                self.former_used.append(self.former[name])
         if dest and dest[0] == sheet:
             return dest[1], dest[2], dest[3], True
         return (*fallback, False)
 
     def label_ok(self, sheet: str, row: int, col: int, expected: str, affected: str,
                  labels: str) -> bool:
-        if read_file.norm_label(self.raw(sheet, row, col)) == read_file.norm_label(expected):
+        if files.norm_label(self.raw(sheet, row, col)) == files.norm_label(expected):
             return True
         entry = self.bad_labels.setdefault((sheet, row, col), [expected, labels, []])
         if affected not in entry[2]:
@@ -128,10 +130,9 @@ class _Reader:
             self.by_position.setdefault(sheet, []).append((row, col))
 
     # -- the whole workbook ----------------------------------------------------------------------
-    def run(self) -> WorkbookData:
+    def run(self) -> ReportData:
         for sheet in self.missing:
-            self.emit(sheet, -1, -1, findings.make(
-                "S01", self._missing_message(sheet), file=self.file, sheet=sheet))
+            self.emit(sheet, -1, -1, make(Code.S01, self._missing_message(sheet), file=self.file, sheet=sheet))
         self.read_info()
         totals = []
         for tl in self.fmt.tables:
@@ -175,23 +176,21 @@ class _Reader:
             at = self.where(sheet, row, col, labels)
             if not text:
                 if f.get("required"):
-                    self.emit(sheet, row, col, findings.make("I01", f"“{f['label']}”未填写", **at))
+                    self.emit(sheet, row, col, make(Code.I01, f"“{f['label']}”未填写", **at))
             elif f["type"] == "year" and not re.fullmatch(r"\d{4}", text):
-                self.emit(sheet, row, col, findings.make(
-                    "I02", f"“{f['label']}”应为四位年份（如 2026），填写的是“{text}”", **at))
+                self.emit(sheet, row, col, make(Code.I02, f"“{f['label']}”应为四位年份（如 2026），填写的是“{text}”", **at))
             elif f["id"] == "postcode" and not re.fullmatch(r"\d{6}", text):
-                self.emit(sheet, row, col, findings.make(
-                    "I02", f"“{f['label']}”应为 6 位数字，填写的是“{text}”", **at))
+                self.emit(sheet, row, col, make(Code.I02, f"“{f['label']}”应为 6 位数字，填写的是“{text}”", **at))
             elif f["type"] == "year":
                 self.check_year(int(text), sheet, row, col, at)
 
     def check_year(self, year: int, sheet: str, row: int, col: int, at: dict) -> None:
         fmt = self.fmt
-        if fmt.first_year <= year <= (fmt.last_year or 9999):
+        if fmt.serves(year):
             return
-        span = f"{fmt.first_year}—{fmt.last_year} 年度" if fmt.last_year else f"{fmt.first_year} 年度起"
-        self.emit(sheet, row, col, findings.make(
-            "S07", f"本模板为 {fmt.label} 格式，适用于 {span}的报告，但“报告年度”填写的是 {year}", **at))
+        self.emit(sheet, row, col, make(
+            Code.S07, f"本模板为 {fmt.label} 格式，适用于{registry.span_text(fmt.id)}的报告，"
+                      f"但“报告年度”填写的是 {year}（{registry.years_text()}）", **at))
 
     # -- 表二/表三/表四 ------------------------------------------------------------------------------
     def read_table(self, tl: model.TableLayout) -> list:
@@ -236,40 +235,34 @@ class _Reader:
         formula = self.formula(sheet, row, col)
         if formula:
             if values.is_blank(raw):
-                self.emit(sheet, row, col, findings.make("V09", f"公式 {formula} 没有保存计算结果", **at))
+                self.emit(sheet, row, col, make(Code.V09, f"公式 {formula} 没有保存计算结果", **at))
                 return
-            self.emit(sheet, row, col, findings.make(
-                "V08", f"公式 {formula} 的计算结果为 {values.display(raw)}", **at))
+            self.emit(sheet, row, col, make(Code.V08, f"公式 {formula} 的计算结果为 {values.display(raw)}", **at))
         p = values.parse_number(raw, c.type)
-        if p.code == "V01" and self.blank_as_zero:
+        if p.code is Code.V01 and self.blank_as_zero:
             self.data.inputs[c.id] = 0
             self.blanks.append(f"{sheet}!{model.a1(row, col)}")
             return
-        if p.code == "V01":
+        if p.code is Code.V01:
             self.data.blank.add(c.id)
         if p.code:
-            self.emit(sheet, row, col, findings.make(p.code, _value_message(p), **at))
+            self.emit(sheet, row, col, make(p.code, _value_message(p), **at))
         elif p.coerced and not formula:
             self.coerced.add(c.id)
-            self.emit(sheet, row, col, findings.make(
-                "V05", f"原内容为“{p.text}”，已按 {p.value} 读取", **at))
+            self.emit(sheet, row, col, make(Code.V05, f"原内容为“{p.text}”，已按 {p.value} 读取", **at))
         self.data.inputs[c.id] = p.value
-
-    def _leaves(self, cid: str) -> list[str]:
-        cell = self.fmt.cells[cid]
-        return [x for p in cell.total_of for x in self._leaves(p)] if cell.total_of else [cid]
 
     def check_total(self, c: model.Cell, row: int, col: int) -> None:
         """S04/S05 for a total typed over, S06 for a stale cached result (.xls/.ods: any result)."""
-        leaves = self._leaves(c.id)
+        leaves = self.fmt.leaves(c.id)
         if any(self.data.inputs.get(x) is None for x in leaves):
             return  # parts unreadable: already reported
         expected = sum((self.data.inputs[x] for x in leaves), 0)
         sheet, raw = c.sheet, self.raw(c.sheet, row, col)
         rule = next((r for r in self.fmt.rules if r.kind == "total" and r.left[0] == c.id
                      and r.right == c.total_of), None) or self.fmt.rule_for_total(c.id)
-        parts = _ranges([self.pos.get(p, (self.fmt.cells[p].row, self.fmt.cells[p].col))
-                         for p in c.total_of])
+        parts = ranges([self.pos.get(p, (self.fmt.cells[p].row, self.fmt.cells[p].col))
+                        for p in c.total_of], " + ")
         at = {**self.where(sheet, row, col, c.label_path),
               "left": f"{model.SEP.join(c.rows + c.cols)}({model.a1(row, col)})",
               "right": f"各项之和({parts})", "extra": {"rule": rule.code} if rule else {}}
@@ -280,27 +273,22 @@ class _Reader:
             if number is not None and number != expected:
                 why = ("；文本格式的数字不计入表格软件的求和，请改为直接输入数字"
                        if any(x in self.coerced for x in leaves) else "")
-                self.emit(sheet, row, col, findings.make(
-                    "S06", f"文件中保存的结果为 {values.display(raw)}，各项之和为 {expected}{about}{why}",
-                    left_value=_plain(number), right_value=expected,
-                    difference=_plain(number - expected), **at))
+                self.emit(sheet, row, col, make(Code.S06, f"文件中保存的结果为 {values.display(raw)}，各项之和为 {expected}{about}{why}",
+                    left_value=values.plain(number), right_value=expected,
+                    difference=values.plain(number - expected), **at))
             return
         if values.is_blank(raw):
-            self.emit(sheet, row, col, findings.make(
-                "S05", f"合计格为空，本工具按各项之和 {expected} 计算{about}",
+            self.emit(sheet, row, col, make(Code.S05, f"合计格为空，本工具按各项之和 {expected} 计算{about}",
                 title="合计单元格的公式被删除", **at))
             return
         p = values.parse_number(raw, c.type)
         if p.value is None:
-            self.emit(sheet, row, col, findings.make(
-                "S04", f"合计格中填写的是“{p.text}”，各项之和为 {expected}{about}",
+            self.emit(sheet, row, col, make(Code.S04, f"合计格中填写的是“{p.text}”，各项之和为 {expected}{about}",
                 left_value=p.text, right_value=expected, **at))
         elif p.value == expected:
-            self.emit(sheet, row, col, findings.make(
-                "S05", f"填写的数值 {p.value} 与各项之和一致{about}", **at))
+            self.emit(sheet, row, col, make(Code.S05, f"填写的数值 {p.value} 与各项之和一致{about}", **at))
         else:
-            self.emit(sheet, row, col, findings.make(
-                "S04", f"合计格中填写的是 {p.value}，各项之和为 {expected}，相差 {p.value - expected}{about}",
+            self.emit(sheet, row, col, make(Code.S04, f"合计格中填写的是 {p.value}，各项之和为 {expected}，相差 {p.value - expected}{about}",
                 left_value=p.value, right_value=expected, difference=p.value - expected, **at))
 
     # -- 注, choices, 正文 -------------------------------------------------------------------------
@@ -330,8 +318,7 @@ class _Reader:
             if not text:
                 continue
             if text not in spec["choices"]:
-                self.emit(sheet, row, col, findings.make(
-                    "V11", f"填写的是“{text}”，可选：{'、'.join(spec['choices'])}",
+                self.emit(sheet, row, col, make(Code.V11, f"填写的是“{text}”，可选：{'、'.join(spec['choices'])}",
                     **self.where(sheet, row, col, labels)))
                 continue
             self.data.choices[spec["id"]] = text
@@ -356,8 +343,7 @@ class _Reader:
         if not extra:
             return
         shown = "、".join(model.a1(*rc) for rc in extra[:8]) + ("等" if len(extra) > 8 else "")
-        self.emit(tl.sheet, *extra[0], findings.make(
-            "S09", f"表格范围（{model.a1(0, 0)}:{model.a1(rows - 1, cols - 1)}）外有 {len(extra)} 个单元格有内容"
+        self.emit(tl.sheet, *extra[0], make(Code.S09, f"表格范围（{model.a1(0, 0)}:{model.a1(rows - 1, cols - 1)}）外有 {len(extra)} 个单元格有内容"
             f"（{shown}），这些内容不会读入报告", file=self.file, sheet=tl.sheet, cell=model.a1(*extra[0]),
             extra={"cells": [model.a1(*rc) for rc in extra[:100]], "count": len(extra)}))
 
@@ -368,7 +354,7 @@ class _Reader:
             return
         for s in fmt.narrative:
             _, first, last = fmt.narrative_rows()[s["id"]]
-            row, col, end, named = self.locate(f"narrative_{s['id']}", sheet, (first, 1), last)
+            row, col, end, named = self.locate(model.narrative_name(s["id"]), sheet, (first, 1), last)
             labels = f"{sheet}{model.SEP}{s['label']}"
             if not self.label_ok(sheet, row - 1, 0, s["label"], model.a1(row, col), labels):
                 continue
@@ -387,8 +373,7 @@ class _Reader:
         for sheet, cells in self.by_position.items():
             cells.sort()
             shown = "、".join(model.a1(*rc) for rc in cells[:8]) + ("等" if len(cells) > 8 else "")
-            self.emit(sheet, -1, 0, findings.make(
-                "S02", f"{len(cells)} 个单元格（{shown}）的名称缺失或失效，行列标签核对无误",
+            self.emit(sheet, -1, 0, make(Code.S02, f"{len(cells)} 个单元格（{shown}）的名称缺失或失效，行列标签核对无误",
                 file=self.file, sheet=sheet, cell=model.a1(*cells[0]),
                 extra={"cells": [model.a1(*rc) for rc in cells]}))
         per_sheet: dict[str, int] = {}
@@ -398,48 +383,25 @@ class _Reader:
                 continue
             found = values.to_text(self.raw(sheet, row, col)) or "（空）"
             shown = "、".join(affected[:8]) + ("等" if len(affected) > 8 else "")
-            self.emit(sheet, row, col, findings.make(
-                "S03", f"此处应为“{expected}”，实际为“{found}”；{shown} 因此未读取",
+            self.emit(sheet, row, col, make(Code.S03, f"此处应为“{expected}”，实际为“{found}”；{shown} 因此未读取",
                 file=self.file, sheet=sheet, cell=model.a1(row, col), labels=labels,
                 extra={"expected": expected, "found": found, "cells": affected}))
         for sheet, n in per_sheet.items():
             if n > MAX_LABEL_FINDINGS:
-                self.emit(sheet, 10**6, 0, findings.make(
-                    "S03", f"另有 {n - MAX_LABEL_FINDINGS} 处标签与官方格式不符，未逐一列出",
+                self.emit(sheet, 10**6, 0, make(Code.S03, f"另有 {n - MAX_LABEL_FINDINGS} 处标签与官方格式不符，未逐一列出",
                     file=self.file, sheet=sheet))
         if self.blanks:
             shown = "、".join(self.blanks[:8]) + ("等" if len(self.blanks) > 8 else "")
-            self.emit(None, 0, 0, findings.make(
-                "V10", f"共 {len(self.blanks)} 个未填写的单元格按 0 计算（{shown}）", file=self.file,
+            self.emit(None, 0, 0, make(Code.V10, f"共 {len(self.blanks)} 个未填写的单元格按 0 计算（{shown}）", file=self.file,
                 extra={"cells": list(self.blanks)}))
-
-
-def _ranges(positions: list[tuple[int, int]]) -> str:
-    """Cell addresses joined with ``+``, runs down a column or along a row as ``D8:D28``."""
-    runs: list[list[tuple[int, int]]] = []
-    for p in positions:
-        run = runs[-1] if runs else None
-        if run:
-            step = (p[0] - run[-1][0], p[1] - run[-1][1])
-            if step in ((1, 0), (0, 1)) and (len(run) == 1 or step == (run[1][0] - run[0][0],
-                                                                     run[1][1] - run[0][1])):
-                run.append(p)
-                continue
-        runs.append([p])
-    return " + ".join(model.a1(*r[0]) + (f":{model.a1(*r[-1])}" if len(r) > 1 else "") for r in runs)
-
-
-def _plain(number):
-    """``Decimal('12')`` → ``12`` for messages and JSON; other decimals unchanged."""
-    return int(number) if number == number.to_integral_value() else number
 
 
 def _value_message(p: values.Parsed) -> str:
     shown = f"“{p.text}”"
-    if p.code == "V01":
+    if p.code is Code.V01:
         return ""
-    if p.code == "V06":
+    if p.code is Code.V06:
         return f"填写的是 {p.text}（{values.decimals_of(p.text)} 位小数）"
-    if p.code == "V07":
+    if p.code is Code.V07:
         return f"填写的是 {p.text}，超过 {values.MAX_VALUE:,}"
     return f"填写的是{shown}"

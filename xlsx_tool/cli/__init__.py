@@ -1,0 +1,61 @@
+"""``xlsx-tool``: the command line, a thin layer over the pipeline.
+
+formats → workbook (write the template, read it back) → checks → report (Word, PDF).  The
+sub-commands live in modules by who uses them (:mod:`.clerk`, …), the parser in :mod:`.parser`.
+Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable input or output.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import sys
+
+from ..findings import UserError
+from .parser import build_parser
+
+#: What a console that cannot show a character (GBK, ASCII) prints instead: a look-alike it can
+#: show, else "?" — labels read "表三 > 一、本年新收…" rather than "表三 ? 一、本年新收…".
+LOOKALIKES = {"›": ">", "✓": "√", "✗": "×", "−": "-", "\u3000": " "}
+
+
+def _console_fallback(err: UnicodeError):
+    out = []
+    for ch in err.object[err.start:err.end]:
+        alt = LOOKALIKES.get(ch, "?")
+        try:
+            alt.encode(err.encoding)
+        except (UnicodeError, LookupError):
+            alt = "?"
+        out.append(alt)
+    return "".join(out), err.end
+
+
+codecs.register_error("xlsx_tool_console", _console_fallback)
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="xlsx_tool_console")
+        except (AttributeError, ValueError):
+            pass
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as err:
+        print(err.text(), file=sys.stderr)
+        if getattr(args, "json", False):   # a program reading --json gets JSON here too
+            print(json.dumps({"ok": False, "fatal": {"subject": err.subject, **err.finding.as_dict()}},
+                             ensure_ascii=False, indent=1))
+        return err.exit_code
+    except BrokenPipeError:  # output piped into head/more that closed early
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("已中断，未写入任何不完整的文件。", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: never a traceback for a clerk
+        if args.debug:
+            raise
+        print(f"[错误] 程序内部出错：{type(exc).__name__}: {exc}\n    处理：请加 --debug 重新运行，把输出发给技术人员。", file=sys.stderr)
+        return 3

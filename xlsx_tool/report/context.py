@@ -1,0 +1,72 @@
+"""The names a Word report template can use, for one report: :func:`context`.
+
+Shared by :mod:`.render` (which renders them), :mod:`.lint` (which checks a template's names
+against them) and :mod:`.fields` (which lists them for people).
+"""
+from __future__ import annotations
+
+import re
+
+from ..formats import placeholders
+from ..formats.content import ReportData
+from ..formats.values import format_number
+
+REPORT_TITLE = "{org}{year}年政府信息公开工作年度报告"
+
+# -- the context ----------------------------------------------------------------------------------
+#: characters XML 1.0 forbids (control characters pasted from other programs would corrupt the .docx)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value) -> str:
+    return "" if value is None else _NOT_XML.sub("", str(value)).strip()
+
+
+def _paragraphs(items) -> list[str]:
+    """Non-empty paragraphs; a text with line breaks becomes one paragraph per line."""
+    if isinstance(items, str):
+        items = [items]
+    out = []
+    for item in items or ():
+        out.extend(_text(line) for line in str(item).splitlines() if _text(line))
+    return out
+
+
+def context(data: ReportData) -> dict:
+    """The names a template can use.
+
+    * ``info`` — 基本信息 by field id (``org_name``, ``year``, ``website_name``, ``website_url``,
+      ``contact_office``, ``address``, ``postcode``, ``phone``, ``fax``, ``email``), '' when blank;
+    * ``year`` — the report year (int, or the text as typed if it is not a number);
+    * ``title`` — ``<机关名称><年度>年政府信息公开工作年度报告``;
+    * ``v`` — every numeric cell id → the number as printed (totals recomputed from the inputs);
+    * ``narrative`` — 正文 section id → list of paragraphs (``[]`` when empty), table
+      placeholders such as ``{表三.本年新收.总计}`` replaced by their values;
+    * ``notes`` — table id (``proactive``/``request``/``reconsideration_litigation``) → the 注 under it ('' when none);
+    * ``choices`` — e.g. ``procurement_unit`` → ``元``/``万元`` (defaults filled in);
+    * ``fmt_id``, ``fmt_name``, ``fmt_document``, ``fmt_label`` — the official format.
+    """
+    fmt = data.fmt
+    info = {f["id"]: _text(data.info.get(f["id"])) for f in fmt.info}
+    info.update({k: _text(v) for k, v in data.info.items() if k not in info})
+    year = data.year if data.year is not None else info.get("year", "")
+    choices = {spec["id"]: _text(spec.get("default")) for tl in fmt.tables for spec in tl.choices_spec}
+    choices.update({k: _text(v) for k, v in data.choices.items() if _text(v)})
+    narrative = {s["id"]: [] for s in fmt.narrative}
+    text, _ = placeholders.substitute(fmt, data.narrative, data.values())
+    narrative.update({k: _paragraphs(v) for k, v in text.items()})
+    notes = {tl.id: "" for tl in fmt.tables}
+    notes.update({k: "".join(_paragraphs(v)) for k, v in data.notes.items()})
+    return {
+        "info": info,
+        "year": year,
+        "title": REPORT_TITLE.format(org=info.get("org_name", ""), year=year),
+        "v": {cid: format_number(x) for cid, x in data.values().items()},
+        "narrative": narrative,
+        "notes": notes,
+        "choices": choices,
+        "fmt_id": fmt.id,
+        "fmt_name": fmt.name,
+        "fmt_document": fmt.document,
+        "fmt_label": fmt.label,
+    }
