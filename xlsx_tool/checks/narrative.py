@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..findings import Code, Finding, make
-from ..formats import placeholders
+from ..formats import placeholders, registry
 from ..formats.content import ReportData
 from ..formats.geometry import SEP, a1
 from ..formats.model import Format, load
@@ -254,3 +254,6 @@ def findings(data: ReportData) -> list[Finding]:
             msg = f"“{clause}”写的是 {y} 年，本报告为 {year} 年度报告。"
             out.append(make(Code.N02, msg, extra=dict(extra, year=y, phrase=clause), **where))
     return out
+
+
+registry.on_change(_compiled.cache_clear)

@@ -207,6 +207,8 @@ def load(format_id: str) -> Format:
     return fmt
 
 
+registry.on_change(load.cache_clear)
+
 __all__ = ["Format", "Box", "Cell", "Rule", "TableLayout", "SEP", "FIRST_TABLE_ROW", "a1", "ranges",
            "note_name", "load", "narrative_name", "section_of", "FORMAT_ID", "FORMAT_LABEL",
            "INFO_FIRST_ROW", "NARRATIVE_FIRST_ROW", "layout_hash"]

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import registry
 from .model import Format, load
 from .values import Number, format_number
 
@@ -182,3 +183,7 @@ def content_of(placeholder: str) -> str:
 def is_field_id(content: str) -> bool:
     """Whether a placeholder's content is written as a field id (``request_new_total``)."""
     return bool(_FIELD_ID.fullmatch(_norm(content)))
+
+
+registry.on_change(_aliases.cache_clear)
+registry.on_change(_lookup.cache_clear)

@@ -33,6 +33,14 @@ REQUIRED = ("id", "name", "document", "first_year", "tables", "rules", "basic_in
             "report_sections")
 
 _extra: list[Path] = []
+#: Functions that forget what was derived from the data (the model's and placeholders' caches).
+_on_change: list = []
+
+
+def on_change(forget) -> None:
+    """Call ``forget()`` whenever the search path changes (modules built on the data register
+    their caches here, so that this module imports none of them)."""
+    _on_change.append(forget)
 
 
 def add_directory(folder: str | Path) -> None:
@@ -47,9 +55,8 @@ def clear_caches() -> None:
     """Forget every loaded format (after the search path changed)."""
     _files.cache_clear()
     raw.cache_clear()
-    from . import model
-
-    model.load.cache_clear()
+    for forget in _on_change:
+        forget()
 
 
 @lru_cache(maxsize=None)
