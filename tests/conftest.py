@@ -11,15 +11,26 @@
 """
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from fills import YEAR, balanced
 from needs import require
 from xlsx_tool.workbook.template import write_template
+
+
+# Hypothesis: "quick" while developing, "ci" (CI=true, as .ci/run sets it) for the long runs.  Tests
+# set no max_examples of their own unless they are deliberately small (each example is a workbook).
+settings.register_profile("quick", max_examples=500, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=10_000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "quick"))
 
 
 def _balanced(format_id: str) -> dict:

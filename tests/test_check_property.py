@@ -186,7 +186,6 @@ def checker_x01(result) -> set:
     return found
 
 
-@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fills())
 def test_failing_rules_match_the_oracle(fill):
     fid, t3, t4 = fill

@@ -98,7 +98,7 @@ def test_an_unexpected_failure_is_one_chinese_line_not_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("fmt_id", ["2019", "2021"])
 def test_fields_documents_every_name_a_word_template_can_use(fmt_id):
-    from xlsx_tool.report import context, render
+    from xlsx_tool.report import context
     from xlsx_tool.formats.content import ReportData
 
     ctx = context.context(ReportData(model.load(fmt_id)))
