@@ -335,3 +335,32 @@ def test_an_xls_reaching_far_beyond_the_tables_is_refused_before_calamine_reads_
               "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60).stdout.split()
     assert out[0] == "F06" and int(out[1]) < 200 * 1024      # kB
+
+
+def test_a_workbook_made_by_version_0_1_is_read_by_its_old_names_with_a_note(make_filled_workbook, edit_with_openpyxl):
+    from openpyxl.workbook.defined_name import DefinedName
+    from xlsx_tool.formats import model
+
+    fmt = model.load("2021")
+    src = make_filled_workbook(reconsideration_upheld=2,
+                               litigation_after_reconsideration_pending=3,
+                               note_reconsideration_litigation="注：复议2件均维持。")
+
+    def to_version_0_1(wb):
+        for old, new in fmt.former_names.items():
+            target = wb.defined_names[new].attr_text
+            del wb.defined_names[new]
+            wb.defined_names[old] = DefinedName(old, attr_text=target)
+        for prop in wb.custom_doc_props.props:
+            if prop.name == "xlsx_tool_layout":
+                prop.value = "0123456789abcdef"
+            elif prop.name == "xlsx_tool_version":
+                prop.value = "0.1.0"
+
+    data = read_workbook(edit_with_openpyxl(src, to_version_0_1, name="旧版.xlsx"))
+    assert data.inputs["reconsideration_upheld"] == 2
+    assert data.inputs["litigation_after_reconsideration_pending"] == 3
+    assert data.notes["reconsideration_litigation"] == "注：复议2件均维持。"
+    [s08] = [f for f in data.findings if f.code == "S08"]
+    assert s08.severity == NOTE and "0.1.0" in s08.message and "appeal_" in s08.message
+    assert not [f for f in data.findings if f.code in ("S02", "S03") or f.severity == ERROR]

@@ -51,6 +51,14 @@ def add_directory(folder: str | Path) -> None:
     clear_caches()
 
 
+def remove_directory(folder: str | Path) -> None:
+    """Stop searching ``folder`` (undoes :func:`add_directory`)."""
+    folder = Path(folder)
+    if folder in _extra:
+        _extra.remove(folder)
+    clear_caches()
+
+
 def clear_caches() -> None:
     """Forget every loaded format (after the search path changed)."""
     _files.cache_clear()

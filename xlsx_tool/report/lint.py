@@ -292,19 +292,16 @@ def _referenced_cells(parts: list[Part]) -> set[str]:
     return refs
 
 
-def infer_format(refs: set[str]) -> str:
-    """The format whose cells the template uses: the one with the fewest unknown ``v.`` ids
-    (ties, and a template with no ids at all, go to the newest format)."""
-    best, best_missing = "", None
-    for fid in reversed(registry.available()):
-        missing = len(refs - set(load(fid).cells))
-        if best_missing is None or missing < best_missing:
-            best, best_missing = fid, missing
-    return best
+def infer_formats(refs: set[str]) -> list[str]:
+    """The formats whose cells the template uses: those with the fewest unknown ``v.`` ids, in
+    :func:`registry.available` order.  Several when the template does not tell them apart (no
+    ids only one format has): no format is preferred, the newest included."""
+    missing = {fid: len(refs - set(load(fid).cells)) for fid in registry.available()}
+    fewest = min(missing.values())
+    return [fid for fid in registry.available() if missing[fid] == fewest]
 
 
-def detect_format(template_path) -> str:
-    """The format :func:`lint` checks a template against when none is given (2019 or 2021)."""
+def _parsed_parts(template_path) -> list[Part]:
     parts = read_parts(Path(template_path))
     linter = _Linter(Path(template_path))
     for part in parts:
@@ -312,7 +309,19 @@ def detect_format(template_path) -> str:
             part.ast = linter.env.parse(linter.scan(part))
         except TemplateSyntaxError:
             part.ast = None
-    return infer_format(_referenced_cells(parts))
+    return parts
+
+
+def formats_for(template_path) -> list[str]:
+    """The formats :func:`lint` checks a template against when none is given (see
+    :func:`infer_formats`)."""
+    return infer_formats(_referenced_cells(_parsed_parts(template_path)))
+
+
+def detect_format(template_path) -> str | None:
+    """The one format a template is made for, or ``None`` when it suits several."""
+    found = formats_for(template_path)
+    return found[0] if len(found) == 1 else None
 
 
 def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: Part) -> None:
@@ -347,8 +356,9 @@ def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: Par
 def lint(template_path, format_id: str | None = None) -> list[Finding]:
     """Check a Word template; return its findings (T01–T06) in document order, T02 last.
 
-    ``format_id``: ``2019``/``2021``; ``None`` infers it from the ``v.<id>`` the template uses.
-    Raises :class:`UserError` F09 when the file is not a usable .docx, F08 for an unknown format.
+    ``format_id``: ``2019``/``2021``; ``None`` infers it from the ``v.<id>`` the template uses
+    (:func:`infer_formats`); when that leaves several formats, the names are checked against each
+    (a finding that holds for some of them only says so; T02 only where it holds for all).  Raises :class:`UserError` F09 when the file is not a usable .docx, F08 for an unknown format.
     """
     path = Path(template_path)
     parts = read_parts(path)
@@ -356,9 +366,46 @@ def lint(template_path, format_id: str | None = None) -> list[Finding]:
     linter.parts = [part.name for part in parts]
     for part in parts:
         linter.parse(part, linter.scan(part))
-    fid = format_id or infer_format(_referenced_cells(parts))
-    if fid not in registry.available():
-        raise UserError(Code.F08, f"年报格式 {fid}", "可选：" + "、".join(registry.available()))
+    fids = [format_id] if format_id else infer_formats(_referenced_cells(parts))
+    for fid in fids:
+        if fid not in registry.available():
+            raise UserError(Code.F08, f"年报格式 {fid}", "可选：" + "、".join(registry.available()))
+    general = list(linter.findings), list(linter.order)
+    by_format = {}
+    for fid in fids:
+        linter.findings, linter.order = list(general[0]), list(general[1])
+        _check_names(linter, parts, fid)
+        by_format[fid] = linter.findings[len(general[0]):], linter.order[len(general[1]):]
+    linter.findings, linter.order = list(general[0]), list(general[1])
+    seen: dict[tuple, list[str]] = {}
+    for fid, (found, order) in by_format.items():   # the same finding for several formats: once
+        for f, o in zip(found, order):
+            key = (f.code, f.labels, f.message)
+            if key not in seen:
+                seen[key] = [fid]
+                linter.findings.append(f)
+                linter.order.append(o)
+            else:
+                seen[key].append(fid)
+    if len(fids) > 1:
+        keep = list(range(len(general[0])))
+        for k in range(len(general[0]), len(linter.findings)):
+            f = linter.findings[k]
+            only = seen[(f.code, f.labels, f.message)]
+            if len(only) < len(fids):
+                if f.code == Code.T02.name:       # unused data of one format only: not said
+                    continue
+                f.message += f"（按 {'、'.join(only)} 格式）"
+            keep.append(k)
+        linter.findings = [linter.findings[k] for k in keep]
+        linter.order = [linter.order[k] for k in keep]
+    order = sorted(range(len(linter.findings)),
+                   key=lambda k: (linter.findings[k].code == Code.T02.name, linter.order[k]))
+    return [linter.findings[k] for k in order]
+
+
+def _check_names(linter: _Linter, parts: list[Part], fid: str) -> None:
+    """T01 and T02 against the names of format ``fid``."""
     fmt = load(fid)
     ctx = context(ReportData(fmt))
     used: dict[str, set] = {}
@@ -368,16 +415,17 @@ def lint(template_path, format_id: str | None = None) -> list[Finding]:
             linter.check_names(part, ctx, used, dynamic)
     if all(part.ast is not None for part in parts):   # else what is used is not known
         _unused(linter, fmt, ctx, used, dynamic, parts[0])
-    order = sorted(range(len(linter.findings)),
-                   key=lambda k: (linter.findings[k].code == Code.T02.name, linter.order[k]))
-    return [linter.findings[k] for k in order]
 
 
-def text_report(findings: list[Finding], path, format_id: str | None = None) -> str:
+def text_report(findings: list[Finding], path, format_ids: list[str] | str | None = None) -> str:
     """The findings as Chinese text, one paragraph each, and a summary line at the end."""
     errors = sum(f.severity == ERROR for f in findings)
     notes = sum(f.severity == NOTE for f in findings)
-    fmt = f"（按 {format_id} 年报格式检查）" if format_id else ""
+    ids = [format_ids] if isinstance(format_ids, str) else list(format_ids or [])
+    fmt = f"（按 {ids[0]} 年报格式检查）" if len(ids) == 1 else ""
+    if len(ids) > 1:
+        fmt = (f"（模板中没有只属于某一种格式的字段，按 {'、'.join(ids)} 格式分别检查；"
+               "未使用的数据只列出各格式共有的，如需全部列出请加 --format 指定格式）")
     lines = [f"检查 Word 模板：{path}{fmt}"]
     lines += [f.text() for f in findings]
     if not findings:

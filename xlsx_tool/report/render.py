@@ -90,7 +90,7 @@ def _unknown_detail(path: pathlib.Path, format_id: str) -> str:
     more = f"等 {len(unknown)} 处" if len(unknown) > 5 else ""
     detail = f"模板：{path}" + (f"；未知占位符：{where}{more}" if where else "")
     other = lint.detect_format(path)
-    if other != format_id:
+    if other is not None and other != format_id:
         detail += f"；这个模板是 {other} 格式的，而数据是 {format_id} 格式，请换用 {format_id} 格式的模板"
     return detail + "。可先运行 xlsx-tool lint-template 检查模板"
 
