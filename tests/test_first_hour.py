@@ -1,0 +1,162 @@
+"""A newcomer's first hour at the terminal (issue 10): each stumble, and what the user now sees."""
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fills import YEAR, balanced
+from xlsx_tool import __version__
+from xlsx_tool.checks.check import check_file, text_report
+from xlsx_tool.formats import registry
+from xlsx_tool.workbook.template import write_template
+
+
+def tool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xlsx_tool.cli", *args], capture_output=True,
+                          text=True, timeout=120, cwd=cwd)
+
+
+# -- the command line -------------------------------------------------------------------------------
+def test_no_arguments_shows_the_help_not_an_error():
+    run = tool()
+    assert run.returncode == 0 and run.stderr == ""
+    assert run.stdout.startswith("用法：xlsx-tool") and "template" in run.stdout and "check" in run.stdout
+
+
+def test_version_is_printed():
+    run = tool("--version")
+    assert run.returncode == 0 and run.stdout.strip() == f"xlsx-tool {__version__}"
+
+
+@pytest.mark.parametrize("args, suggestion", [
+    (["template", "t.xlsx"], "xlsx-tool template -o t.xlsx"),
+    (["template", "--year", "2026", "t.xlsx"], "xlsx-tool template --year 2026 -o t.xlsx"),
+    (["render", "a.xlsx", "b.docx"], "xlsx-tool render a.xlsx -o b.docx"),
+    (["render", "a.xlsx", "年报", "定稿.docx"], 'xlsx-tool render a.xlsx -o "年报 定稿.docx"'),
+])
+def test_a_second_file_name_is_answered_with_the_o_spelling(tmp_path, args, suggestion):
+    run = tool(*args, cwd=tmp_path)
+    assert run.returncode == 2 and "输出文件要写在 -o 后面" in run.stderr and suggestion in run.stderr
+    assert f"运行 xlsx-tool {args[0]} -h" in run.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_path_split_at_a_space_is_answered_with_the_quoted_path(tmp_path):
+    (tmp_path / "年报 数据.xlsx").write_bytes(b"")
+    for command in ("check", "render"):
+        run = tool(command, "年报", "数据.xlsx", cwd=tmp_path)
+        assert run.returncode == 2 and f'xlsx-tool {command} "年报 数据.xlsx"' in run.stderr
+        assert "-o" not in run.stderr.split("处理")[0]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["chek", "x.xlsx"], "没有“chek”这个命令，是不是要用 check？"),
+    (["tempalte"], "是不是要用 template？"),
+    (["数据.xlsx"], "命令要写在文件名前面，如 xlsx-tool check 数据.xlsx"),
+    (["template", "--yeer", "2026"], "没有 --yeer 这个选项，是不是 --year？"),
+    (["check", "x.xlsx", "--verbse"], "是不是 --verbose？"),
+])
+def test_a_mistyped_command_or_option_gets_the_nearest_one(tmp_path, args, words):
+    run = tool(*args, cwd=tmp_path)
+    assert run.returncode == 2 and words in run.stderr and "Traceback" not in run.stderr
+
+
+def test_debug_is_accepted_after_the_sub_command_too(tmp_path):
+    for args in (["--debug", "check", "无.xlsx"], ["check", "无.xlsx", "--debug"]):
+        run = tool(*args, cwd=tmp_path)
+        assert run.returncode == 2 and "F01" in run.stderr and "命令写法有误" not in run.stderr
+
+
+def test_a_command_registered_later_gets_the_same_help(tmp_path, capsys):
+    """Another command module gets --debug after its name, -o advice and the nearest command."""
+    from xlsx_tool.cli import clerk
+    from xlsx_tool.cli.parser import build_parser
+
+    class Later:
+        @staticmethod
+        def register(sub):
+            p = sub.add_parser("combine", help="汇总")
+            p.add_argument("files", nargs="+")
+            p.add_argument("--org")
+            p.add_argument("-o", "--output")
+
+    parser = build_parser((clerk, Later))
+    assert parser.parse_args(["combine", "a.xlsx", "--debug"]).debug is True
+    with pytest.raises(SystemExit):
+        parser.parse_args(["combien", "a.xlsx"])
+    assert "是不是要用 combine？" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["combine", "a.xlsx", "--org", "某局", "--orgg", "x"])
+    assert "没有 --orgg 这个选项，是不是 --org？" in capsys.readouterr().err
+
+
+# -- the default year -------------------------------------------------------------------------------
+@pytest.mark.parametrize("today, year", [
+    (datetime.date(2026, 9, 30), 2025),     # the 2025 reports were published in January 2026
+    (datetime.date(2026, 10, 1), 2026),     # the 2026 season starts
+    (datetime.date(2026, 12, 2), 2026),
+    (datetime.date(2027, 1, 31), 2026),     # last day for the 2026 reports
+    (datetime.date(2027, 2, 1), 2026),
+])
+def test_the_default_year_follows_the_reporting_season(today, year):
+    assert registry.default_year(today) == year
+
+
+def test_the_template_help_says_how_the_default_year_is_chosen():
+    run = tool("template", "-h")
+    assert f"默认 {registry.default_year()}：每年 10 月起默认当年，之前默认上一年" in run.stdout
+
+
+# -- a blank template: one summary per table ---------------------------------------------------------
+def test_a_blank_template_gives_one_summary_per_table_and_each_cell_only_with_verbose(tmp_path):
+    src = write_template(tmp_path / "空白.xlsx", "2021", year=2026)
+    short = tool("check", str(src))
+    assert short.returncode == 1
+    assert "表三有 144 个格子未填写：D6、E6、F6、G6、H6、I6、D7、E7等" in short.stdout
+    assert "表二有 10 个格子未填写" in short.stdout and "表四有 12 个格子未填写" in short.stdout
+    assert "基本信息有 7 项未填写：机关名称、发布网站名称" in short.stdout
+    assert "没有数据的格子请填 0" in short.stdout and "--blank-as-zero" in short.stdout
+    assert "加 --verbose" in short.stdout
+    assert len(short.stdout.splitlines()) < 30
+    assert short.stdout.count("[错误 V01]") == 3
+    full = tool("check", str(src), "--verbose")
+    assert full.stdout.count("[错误 V01]") == 166 and "单元格 D6（三、收到和处理政府信息公开申请情况" in full.stdout
+
+
+def test_a_few_blanks_are_still_listed_cell_by_cell(make_filled_workbook):
+    result = check_file(make_filled_workbook(request_new_natural=None, request_new_other=None))
+    text = text_report(result)
+    assert text.count("[错误 V01]") == 2 and "单元格 I6" in text and "个格子未填写" not in text
+
+
+def test_the_json_keeps_every_cell(tmp_path):
+    import json
+
+    src = write_template(tmp_path / "空白.xlsx", "2021", year=2026)
+    out = json.loads(tool("check", "--json", str(src)).stdout)
+    assert sum(e["code"] == "V01" for e in out["errors"]) == 166
+
+
+# -- one wrong number in 表三: one error, naming the cells to fix --------------------------------------
+@pytest.mark.parametrize("fid, outcome, inputs", [
+    ("2021", "D29", "D6:D28、D30"), ("2019", "D27", "D6:D26、D28")])
+def test_one_wrong_number_in_table_three_is_reported_once(tmp_path, fid, outcome, inputs):
+    fill = balanced(fid)
+    fill["request_new_natural"] = 5
+    src = write_template(tmp_path / "一个错.xlsx", fid, year=YEAR[fid], prefill=fill)
+    run = tool("check", str(src))
+    assert run.returncode == 1 and run.stdout.count("[错误 X01]") == 1
+    assert "单元格 D6（三、收到和处理政府信息公开申请情况 › 自然人）" in run.stdout
+    assert f"（七）总计({outcome}) 是公式，不能直接修改；请核对并改正这些填报格：{inputs}" in run.stdout
+    assert "因此“总计”的同一检查（J6）也不成立" in run.stdout
+    assert "共 1 个错误" in run.stdout
+
+
+def test_two_wrong_columns_are_two_errors_and_the_total_column_is_named_with_both(make_filled_workbook):
+    result = check_file(make_filled_workbook(request_new_natural=5, request_new_other=4))
+    assert [(f.code, f.cell) for f in result.errors] == [("X01", "D6"), ("X01", "I6")]
+    assert all(f.extra["also"] == ["J6"] for f in result.errors)
