@@ -160,3 +160,21 @@ def test_two_wrong_columns_are_two_errors_and_the_total_column_is_named_with_bot
     result = check_file(make_filled_workbook(request_new_natural=5, request_new_other=4))
     assert [(f.code, f.cell) for f in result.errors] == [("X01", "D6"), ("X01", "I6")]
     assert all(f.extra["also"] == ["J6"] for f in result.errors)
+
+
+# -- the live check cells ---------------------------------------------------------------------------
+def test_check_cells_of_a_prefilled_template_say_what_is_missing_a_word_or_the_difference(tmp_path):
+    """The cached results (what a viewer that does not recalculate shows) follow the formula."""
+    import openpyxl
+
+    from xlsx_tool.formats import model
+
+    fmt = model.load("2021")
+    fill = balanced("2021")
+    fill.update(request_new_natural=5, request_new_business="无")
+    fill.update({c.id: None for c in fmt.cells.values() if c.col_label == "科研机构" and c.is_input})
+    src = write_template(tmp_path / "t.xlsx", "2021", year=2026, prefill=fill)
+    ws = openpyxl.load_workbook(src, data_only=True)["表三"]
+    shown = {r.scope: ws[r.check_a1].value for r in fmt.rules if r.code == "X01"}
+    assert shown == {"自然人": 2, "商业企业": "有非数字", "科研机构": "未填24格", "社会公益组织": "✓",
+                     "法律服务机构": "✓", "其他": "✓", "总计": "未填24格"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import __version__
 from ..formats import model, registry
 from ..formats.placeholders import PLACEHOLDER_HELP
+from . import checkcells
 
 
 def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
@@ -42,8 +43,7 @@ def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
                          if spec["id"] == c.unit_field), "")
             text(f"“{label}”可填写小数" + (f"，单位在表下“{unit}”中选择。" if unit else "。"))
     text("灰色底色的格子（各“总计”）是公式，会自动计算，请不要手工填写或改写。")
-    text("“检查”格显示 ✓ 表示该项勾稽关系成立；格子变红并显示数字时，该数字是等式左边减右边的差，"
-         "请核对相关数字后更正。")
+    text(checkcells.MEANING)
     head("三、正文、注和其他选项")
     text(f"“{fmt.narrative_sheet}”中每一行填写一个自然段，按顺序排列，空行会被忽略；每节最多 "
          f"{fmt.paragraph_rows} 段。不要在一个格子里换行分段。")
