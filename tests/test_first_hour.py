@@ -178,3 +178,43 @@ def test_check_cells_of_a_prefilled_template_say_what_is_missing_a_word_or_the_d
     shown = {r.scope: ws[r.check_a1].value for r in fmt.rules if r.code == "X01"}
     assert shown == {"自然人": 2, "商业企业": "有非数字", "科研机构": "未填24格", "社会公益组织": "✓",
                      "法律服务机构": "✓", "其他": "✓", "总计": "未填24格"}
+
+
+# -- advice that costs no work: restore one formula, never overwrite data ------------------------------
+def test_a_typed_over_total_is_fixed_by_restoring_its_one_formula(make_filled_workbook, edit_with_openpyxl):
+    src = edit_with_openpyxl(make_filled_workbook(), lambda wb: wb["表三"].__setitem__("J6", 99))
+    run = tool("check", str(src))
+    assert run.returncode == 1 and "[错误 S04]" in run.stdout
+    assert "恢复公式：在 J6 中输入 =SUM(D6:I6)" in run.stdout
+    assert "不必重新生成模板" in run.stdout and "撤销工作表保护" in run.stdout
+
+
+def test_template_force_refuses_to_replace_a_filled_workbook_and_says_why(make_filled_workbook):
+    src = make_filled_workbook()
+    before = src.read_bytes()
+    run = tool("template", "--year", "2024", "-o", str(src), "--force")
+    assert run.returncode == 2 and "[错误 S20] 要覆盖的工作簿中已填有数据" in run.stderr
+    assert "166 个已填写的表格格子" in run.stderr and "正文 2 段" in run.stderr
+    assert "覆盖会丢失已填写的内容" in run.stderr and "请用 -o 另起一个文件名" in run.stderr
+    assert src.read_bytes() == before
+
+
+def test_template_force_refuses_another_program_s_spreadsheet(tmp_path):
+    import openpyxl
+
+    other = tmp_path / "台账.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "收文登记"
+    wb.save(other)
+    run = tool("template", "-o", str(other), "--force")
+    assert run.returncode == 2 and "S20" in run.stderr and "可能是其他程序的数据" in run.stderr
+
+
+def test_template_force_still_replaces_a_blank_template_or_a_broken_file(tmp_path):
+    blank = write_template(tmp_path / "空白.xlsx", "2021", year=2026, org="某某局")
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"not a workbook")
+    for target in (blank, broken):
+        run = tool("template", "--year", "2026", "-o", str(target), "--force")
+        assert run.returncode == 0, run.stderr
+        assert check_file(target).data.fmt.id == "2021"

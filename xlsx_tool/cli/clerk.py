@@ -30,10 +30,12 @@ def _format_for(args) -> str:
 
 
 def cmd_template(args) -> int:
-    from ..workbook.template import write_template
+    from ..workbook.template import refuse_to_replace_data, write_template
 
     fid = _format_for(args)
     out = Path(args.output or f"{args.year}年政府信息公开年报数据.xlsx")
+    if args.force:
+        refuse_to_replace_data(out)
     path = write_template(out, fid, year=args.year, org=args.org or "", force=args.force)
     from ..formats.model import load
 
@@ -155,7 +157,7 @@ def register(sub) -> None:
     t.add_argument("--format", metavar="格式", help=f"年报格式 {choices}（默认按报告年度选择）")
     t.add_argument("--org", metavar="机关名称", help="机关名称，如“某某镇人民政府”")
     t.add_argument("-o", "--output", metavar="文件", help="输出的 .xlsx（默认“年度年政府信息公开年报数据.xlsx”）")
-    t.add_argument("--force", action="store_true", help="允许覆盖已有文件")
+    t.add_argument("--force", action="store_true", help="允许覆盖已有文件（已填有数据的工作簿不会被覆盖）")
     t.set_defaults(func=cmd_template)
 
     f = sub.add_parser("fields", help="列出全部字段（单元格名称、位置、类型、标签）")
