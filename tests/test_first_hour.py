@@ -218,3 +218,39 @@ def test_template_force_still_replaces_a_blank_template_or_a_broken_file(tmp_pat
         run = tool("template", "--year", "2026", "-o", str(target), "--force")
         assert run.returncode == 0, run.stderr
         assert check_file(target).data.fmt.id == "2021"
+
+
+# -- years and deadlines ----------------------------------------------------------------------------
+@pytest.mark.parametrize("year, why", [
+    ("2018", "本工具所用的官方年报格式从 2019 年度开始，2018 年度没有"),
+    ("26", "“26”不是四位年份"),
+    ("3026", "3026 年度的报告现在还不能填写"),
+])
+def test_an_unsupported_year_is_told_which_years_have_an_official_format(tmp_path, year, why):
+    run = tool("template", "--year", year, "-o", str(tmp_path / "t.xlsx"))
+    assert run.returncode == 2 and "[错误 F13]" in run.stderr and why in run.stderr
+    assert registry.years_text() in run.stderr
+    assert "2019—2020 年度用 2019 格式（国办公开办函〔2019〕60号）" in run.stderr
+    assert "2021 年度起用 2021 格式（国办公开办函〔2021〕30号）" in run.stderr
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+#: 《中华人民共和国政府信息公开条例》第四十九条, as published (2019 revision).
+ARTICLE_49 = ("县级以上人民政府部门应当在每年1月31日前向本级政府信息公开工作主管部门提交本行政机关上一年度"
+              "政府信息公开工作年度报告并向社会公布。县级以上地方人民政府的政府信息公开工作主管部门应当在每年"
+              "3月31日前向社会公布本级政府上一年度政府信息公开工作年度报告。")
+
+
+@pytest.mark.parametrize("fid, year", [("2019", 2020), ("2021", 2026)])
+def test_the_guide_quotes_article_49_and_gives_each_kind_of_agency_its_deadline(tmp_path, fid, year):
+    import openpyxl
+
+    src = write_template(tmp_path / "t.xlsx", fid, year=year)
+    lines = [c.value for row in openpyxl.load_workbook(src)["填报说明"].iter_rows() for c in row if c.value]
+    assert f"《中华人民共和国政府信息公开条例》第四十九条：“{ARTICLE_49}”" in lines
+    assert f"县级以上人民政府部门（如某某县自然资源局）：{year + 1}年1月31日前向本级政府信息公开工作主管部门" \
+           "提交年度报告并向社会公布。" in lines
+    assert f"县级以上地方人民政府（本级政府自身的年度报告）：{year + 1}年3月31日前由本级政府信息公开工作主管部门" \
+           "向社会公布。" in lines
+    assert any(line.startswith("乡镇人民政府、街道办事处：条例未规定具体日期") for line in lines)
+    assert not any("本机关上一年度" in line for line in lines)

@@ -169,7 +169,13 @@ def resolve(year: int, format_id: str | None = None) -> str:
     """
     oldest, newest = supported_years()
     if not oldest <= year <= newest:
-        raise UserError(Code.F13, f"--year {year}", f"可填 {oldest}—{newest}；{years_text()}")
+        if year < 1000:
+            why = f"“{year}”不是四位年份"
+        elif year < oldest:
+            why = f"本工具所用的官方年报格式从 {oldest} 年度开始，{year} 年度没有"
+        else:
+            why = f"{year} 年度的报告现在还不能填写"
+        raise UserError(Code.F13, f"--year {year}", f"{why}；可填 {oldest}—{newest} 年度：{years_text()}")
     if format_id is None:
         return for_year(year)
     check_known(format_id, f"--format {format_id}")

@@ -7,6 +7,18 @@ from ..formats.placeholders import PLACEHOLDER_HELP
 from . import checkcells
 
 
+def deadline_lines(fmt: model.Format, year: int) -> list[str]:
+    """条例 第四十九条 word for word, then the deadline of the ``year`` report for each kind of
+    agency (from the format data's ``deadlines``)."""
+    d = registry.raw(fmt.id)["deadlines"]
+    out = [f"{d['source']}：“{d['text']}”", f"{year}年度报告的时限，按本单位的类别："]
+    for k in d["kinds"]:
+        who = f"{k['kind']}（{k['example']}）" if k.get("example") else k["kind"]
+        when = f"{year + 1}年{k['by']}前" if k.get("by") else ""
+        out.append(f"{who}：{when}{k['what']}。")
+    return out
+
+
 def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
     """The rows of 填报说明, built from the format data."""
     out: list[tuple[str, str]] = []
@@ -58,11 +70,8 @@ def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
     text("文件名或路径中有空格时，请用英文双引号括起来。可以用 Excel、WPS 表格或 LibreOffice 填写，"
          "请保存为 .xlsx 格式。")
     head("五、报送和公布时限")
-    text(f"《中华人民共和国政府信息公开条例》第四十九条：县级以上人民政府部门应当在 {year + 1}年1月31日前"
-         "向本级政府信息公开工作主管部门提交本机关上一年度政府信息公开工作年度报告并向社会公布；"
-         f"县级以上地方人民政府的政府信息公开工作主管部门应当在 {year + 1}年3月31日前向社会公布本级政府"
-         "上一年度政府信息公开工作年度报告。")
-    text("乡镇人民政府按当地通知要求的时间报送和公布（通常在1月下旬）。")
+    for line in deadline_lines(fmt, year):
+        text(line)
     head("六、本模板")
     text(f"由 xlsx_tool {__version__} 生成；年报格式 {fmt.id}，版式编号 {fmt.layout_hash}。")
     return out
