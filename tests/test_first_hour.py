@@ -254,3 +254,32 @@ def test_the_guide_quotes_article_49_and_gives_each_kind_of_agency_its_deadline(
            "向社会公布。" in lines
     assert any(line.startswith("乡镇人民政府、街道办事处：条例未规定具体日期") for line in lines)
     assert not any("本机关上一年度" in line for line in lines)
+
+
+# -- fields and the README's code table ----------------------------------------------------------------
+@pytest.mark.parametrize("fid, year", [("2019", 2020), ("2021", None)])
+def test_fields_examples_follow_the_format_asked_for(fid, year):
+    """What ``fields --format F`` shows as an example is what a report of format F prints."""
+    import json
+
+    from xlsx_tool.formats import model
+    from xlsx_tool.formats.content import ReportData
+    from xlsx_tool.report.context import context
+
+    year = year or registry.default_year()
+    rows = {r["placeholder"]: r for r in json.loads(tool("fields", "--format", fid, "--json").stdout)["fields"]}
+    data = ReportData(model.load(fid), info={"org_name": "某某镇人民政府", "year": str(year)})
+    printed = context(data)
+    for name in ("title", "year", "fmt_label", "fmt_name", "fmt_document", "fmt_id"):
+        assert rows[f"{{{{ {name} }}}}"]["example"] == str(printed[name]), name
+    assert rows["{{ info.year }}"]["example"] == str(year)
+    text = tool("fields", "--format", fid).stdout
+    other = {"2019": "2021", "2021": "2019"}[fid]
+    assert f"国办公开办函〔{other}〕" not in text
+
+
+def test_the_readme_says_when_lint_reports_t03_and_t04_as_notes():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    for code in ("T03", "T04"):
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {code} |"))
+        assert "错误（docxtpl 能自动" in row and "时为提示）" in row

@@ -108,6 +108,10 @@ class Code(Enum):
         return self.value[2]
 
 
+#: Codes a check reports as 提示 instead of 错误 in some cases, and when (the README's code table
+#: says so): lint-template lowers T03/T04 when the installed docxtpl repairs the tag itself.
+SOMETIMES_NOTE = {Code.T03: "docxtpl 能自动拼接时为提示", Code.T04: "docxtpl 能自动换成直引号时为提示"}
+
 #: The codes of the cross-checks come from the format data; their fixing advice is shared.
 CROSS_CHECK_FIX = "请核对等式两边各单元格的数字，改正后重新检查。"
 
