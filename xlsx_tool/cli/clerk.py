@@ -85,13 +85,12 @@ def _render(result, out: Path, args) -> list[Path]:
         draft = f"草稿：本报告未通过核对（{len(result.errors)} 个错误，见 xlsx-tool check），不得公开。"
     written = [render_docx(result.data, out, template=args.template, force=args.force, draft=draft)]
     if args.pdf:
-        from ..report.pdf import missing_official_fonts, to_pdf
+        from ..report.pdf import font_note, to_pdf
 
         written.append(to_pdf(written[0], force=args.force))
-        missing = missing_official_fonts()
-        if missing:
-            print(f"提示：本机没有 {'、'.join(missing)} 字体，PDF 使用了替代字体，版式与正式公文不同。"
-                  "正式发布请在装有这些字体的电脑上生成 PDF，或用 Word/WPS 打开 .docx 另存为 PDF。")
+        note = font_note()
+        if note:
+            print(note)
     return written
 
 
