@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -283,3 +284,25 @@ def test_the_readme_says_when_lint_reports_t03_and_t04_as_notes():
     for code in ("T03", "T04"):
         row = next(line for line in readme.splitlines() if line.startswith(f"| {code} |"))
         assert "错误（docxtpl 能自动" in row and "时为提示）" in row
+
+
+# -- the README on Windows and without internet ------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_readme_gives_powershell_commands_without_ampersands():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    blocks = re.findall(r"```powershell\n(.*?)```", readme, re.S)
+    assert blocks and all("&&" not in b for b in blocks)
+    assert "py -m venv .venv" in blocks[0] and ".venv\\Scripts\\xlsx-tool demo" in blocks[0]
+
+
+def test_the_readme_offline_installation_is_what_ci_tries():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert "pip wheel --wheel-dir 离线安装包 ." in readme and 'pip" wheel -q --wheel-dir "$offline/wheels" .' in ci
+    assert "pip install --no-index --find-links 离线安装包 xlsx_tool" in readme
+    assert 'pip" install -q --no-index --find-links "$offline/wheels" xlsx_tool' in ci
+    assert "PIP_CONFIG_FILE=/dev/null" in ci and 'xlsx-tool" demo' in ci
+    for package in ("fonts-noto-cjk", "fonts-arphic-ukai", "fonts-arphic-uming"):
+        assert package in ci and package in readme
