@@ -97,6 +97,27 @@ def test_a_group_taller_than_a_page_is_left_free_to_break():
 
 
 # -- the PDF without the official fonts --------------------------------------------------------------
+def test_the_private_profile_hands_libreoffice_the_stand_in_fonts(tmp_path, monkeypatch):
+    """soffice runs with FONTCONFIG_FILE pointing at the profile's fonts.conf: the system's
+    configuration first, then each official name with its stand-in accepted after it."""
+    fake = tmp_path / "soffice"
+    fake.write_text(f'#!/bin/sh\ncp "$FONTCONFIG_FILE" "{tmp_path}/seen.conf"\n', "utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setattr(office, "soffice", lambda: str(fake))
+    office.run(["--version"])
+    conf = (tmp_path / "seen.conf").read_text("utf-8")
+    assert conf.index("<include") < conf.index("<alias") and "/etc/fonts/fonts.conf" in conf
+    for names, face, weight in office.STAND_INS:
+        for name in names:
+            if weight:
+                assert f"<string>{name}</string></test><edit name=\"family\" mode=\"append\"" in conf
+            else:
+                assert f"<family>{name}</family><accept><family>{face}</family></accept>" in conf
+    assert len({face for _, face, _ in office.STAND_INS}) == 4
+    assert not list(tmp_path.glob("xlsx_tool_lo_*"))
+
+
+
 FONTSPEC = re.compile(r'<fontspec id="(\d+)" size="[\d.]+" family="(?:[A-Z]{6}\+)?([^"]+)"')
 TEXT = re.compile(r'<text top="(\d+)" left="(\d+)" width="(\d+)" height="(\d+)" font="(\d+)">(.*?)</text>')
 
