@@ -155,6 +155,18 @@ def test_title_headings_body_and_tables_are_set_in_different_faces(pdf):
 
 
 @pytest.mark.office
+def test_pdffonts_lists_the_faces_embedded(pdf):
+    """``pdffonts``: every font embedded, and at least four different CJK faces (title, body,
+    headings, tables) rather than one fallback face for everything."""
+    lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True,
+                           timeout=120).stdout.splitlines()[2:]
+    assert all(ln.split()[-5] == "yes" for ln in lines), lines          # the emb column
+    faces = {re.sub(r"^[A-Z]{6}\+", "", ln.split()[0]) for ln in lines}
+    cjk = {n for n in faces if re.search(r"cjk|ming|kai|song|hei|fang|gb2312|fz", n, re.I)}
+    assert len(cjk) >= 4, faces
+
+
+@pytest.mark.office
 def test_missing_official_fonts_are_replaced_by_their_stand_ins(pdf):
     missing = missing_official_fonts()
     if not missing:
