@@ -489,6 +489,10 @@ CASES: list[Case] = [
     Case("template: the output exists", also(lambda tmp: [], "-o", "{tmp}/模板.xlsx",
                                              before=existing("模板.xlsx", b"clerk's work")),
          2, ("O01",), ("输出文件已存在", "{out}"), command="template"),
+    Case("template --force over a filled workbook", also(lambda tmp: [], "-o", "{tmp}/填报.xlsx", "--force",
+                                                         before=lambda tmp: filled(tmp, "2021", "填报.xlsx", None)),
+         2, ("S20",), ("要覆盖的工作簿中已填有数据", "166 个已填写的表格格子", "请用 -o 另起一个文件名"),
+         command="template"),
     Case("template: the output folder is missing", lambda tmp: ["-o", str(tmp / "无此目录" / "模板.xlsx")], 2,
          ("O02",), ("无此目录",), command="template"),
 
