@@ -1,7 +1,6 @@
 """The command line as the office IT person uses it: sub-commands, defaults, exit codes."""
 from __future__ import annotations
 
-import datetime
 import json
 import subprocess
 import sys
@@ -26,11 +25,12 @@ def test_template_picks_the_format_from_the_year(tmp_path, year, fmt_id):
     assert f"年报格式：{model.load(fmt_id).label}" in run.stdout
 
 
-def test_template_defaults_to_last_year_and_a_chinese_file_name(tmp_path):
-    last = datetime.date.today().year - 1
+def test_template_defaults_to_the_season_s_year_and_a_chinese_file_name(tmp_path):
+    from xlsx_tool.formats.registry import default_year
+
     run = tool("template", "--org", "某某镇人民政府", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert (tmp_path / f"{last}年政府信息公开年报数据.xlsx").is_file()
+    assert (tmp_path / f"{default_year()}年政府信息公开年报数据.xlsx").is_file()
 
 
 def test_an_explicit_format_must_fit_the_year_and_exist(tmp_path):

@@ -126,6 +126,24 @@ def unbalanced(work, template21, fmt21):
 
 
 @pytest.fixture(scope="module")
+def judged(work, template21, fmt21):
+    """X01 read after typing: 自然人 complete but unbalanced, 商业企业 with “无” in 本年新收 (the
+    headless session does not enforce data validation, as a paste would not), 科研机构 blank."""
+    research = {c.id for c in fmt21.cells.values() if c.col_label == "科研机构"}
+    jobs = [j for j in fill_jobs(fmt21, UNBALANCED_2021, zeros=True) if _id_at(fmt21, j) not in research]
+    for j in jobs:
+        if j["sheet"] == "表三" and _id_at(fmt21, j) == "request_new_business":
+            j["text"] = "无"
+    x01 = [r for r in fmt21.rules if r.code == "X01"]
+    return clerk({"input": str(template21), "type": jobs,
+                  "read": [{"sheet": r.sheet, "cell": r.check_a1, "scope": r.scope} for r in x01]}, work)
+
+
+def _id_at(fmt: model.Format, job: dict) -> str | None:
+    return next((c.id for c in fmt.cells.values() if c.sheet == job["sheet"] and c.a1 == job["cell"]), None)
+
+
+@pytest.fixture(scope="module")
 def blank(work, template21, fmt21):
     folder = work / "blank"
     folder.mkdir()
@@ -148,11 +166,26 @@ def test_the_clerk_could_type_into_every_input_cell(balanced):
     assert not locked, f"input cells locked in the template: {locked}"
 
 
+def missing_text(fmt: model.Format, scope_rule: model.Rule, typed: set) -> str:
+    """What a check cell shows while inputs behind it are blank: ``未填N格``."""
+    leaves = {x for i in scope_rule.left + scope_rule.right for x in fmt.leaves(i)}
+    return f"未填{len(leaves - typed)}格"
+
+
+def blank_shows(fmt: model.Format) -> dict:
+    """(sheet, cell) → what a blank template shows: 0 in totals, 未填N格 in every check cell."""
+    out = {(c.sheet, c.a1): "0" for c in fmt.cells.values() if c.total_of}
+    out.update({(r.sheet, r.check_a1): missing_text(fmt, r, set()) for r in fmt.rules})
+    return out
+
+
 def test_on_opening_libreoffice_computes_the_totals_and_checks(balanced, fmt21):
     """The template is written with empty cached formula results, so LibreOffice (which by
-    default does not recalculate an .xlsx on load) computes them: 0 totals and ✓ checks."""
+    default does not recalculate an .xlsx on load) computes them: 0 totals, and check cells that
+    say how many cells are still blank (never a green ✓ for an empty table)."""
+    want = blank_shows(fmt21)
     wrong = [f"{c['sheet']}!{c['cell']} shows “{c['string']}”" for c in balanced["on_load"]
-             if c["string"] != ("0" if "id" in c else CHECK_OK) or c["error"]]
+             if c["string"] != want[(c["sheet"], c["cell"])] or c["error"]]
     assert not wrong, "\n".join(wrong)
 
 
@@ -174,12 +207,21 @@ def test_a_balanced_fill_shows_a_tick_in_every_check_cell(balanced):
     assert not wrong, "\n".join(wrong)
 
 
-def test_an_unbalanced_fill_shows_the_difference(unbalanced):
+def test_a_partly_filled_table_shows_how_many_cells_are_missing(unbalanced, fmt21):
+    """Four cells of 自然人 typed, the rest blank: no column is judged yet, none shows ✓."""
     shown = {c["scope"]: c["string"] for c in unbalanced["read"]}
-    assert shown["自然人"] == "57"
-    assert shown["总计"] == "57"
-    assert {k: v for k, v in shown.items() if k not in ("自然人", "总计")} == \
-        {k: CHECK_OK for k in shown if k not in ("自然人", "总计")}
+    typed = set(UNBALANCED_2021)
+    x01 = {r.scope: r for r in fmt21.rules if r.code == "X01"}
+    assert shown == {scope: missing_text(fmt21, r, typed) for scope, r in x01.items()}
+    assert shown["自然人"] == "未填20格" and shown["商业企业"] == "未填24格"
+
+
+def test_a_complete_table_shows_the_difference_a_word_or_what_is_missing(judged):
+    """Every cell typed except 科研机构's; 自然人 off by 57, “无” typed in 商业企业."""
+    shown = {c["scope"]: c["string"] for c in judged["read"]}
+    assert shown == {"自然人": "57", "商业企业": "有非数字", "科研机构": "未填24格",
+                     "社会公益组织": CHECK_OK, "法律服务机构": CHECK_OK, "其他": CHECK_OK,
+                     "总计": "未填24格"}
 
 
 def test_the_data_validation_messages_are_present(balanced):
@@ -267,7 +309,7 @@ def test_unbalanced_fill_is_reported_with_the_difference(unbalanced, fmt21):
     status, report = check_json(src, "--blank-as-zero")
     assert status == 1 and not report["ok"]
     x = [f for f in report["errors"] if f["code"].startswith("X")]
-    assert {(f["code"], f["labels"].rsplit(model.SEP, 1)[-1]) for f in x} == {("X01", "自然人"), ("X01", "总计")}
+    assert {(f["code"], f["labels"].rsplit(model.SEP, 1)[-1]) for f in x} == {("X01", "自然人")}
     natural = next(f for f in x if f["labels"].endswith("自然人"))
     assert (natural["left_value"], natural["right_value"], natural["difference"]) == (163, 106, 57)
     assert natural["sheet"] == "表三" and natural["cell"] == "D6"
@@ -293,9 +335,10 @@ def test_resaved_blank_template_reports_the_blanks(blank, fmt21, ext):
     assert [f["code"] for f in report["warnings"]] == ["V10"]
 
 
-def test_resaved_blank_template_showed_zero_totals_and_ticks(blank):
+def test_resaved_blank_template_showed_zero_totals_and_what_is_missing(blank, fmt21):
+    want = blank_shows(fmt21)
     wrong = [f"{c['sheet']}!{c['cell']} shows “{c['string']}”" for c in blank["on_load"]
-             if c["string"] != ("0" if "id" in c else CHECK_OK)]
+             if c["string"] != want[(c["sheet"], c["cell"])]]
     assert not wrong, "\n".join(wrong)
 
 

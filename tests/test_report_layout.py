@@ -42,7 +42,7 @@ PAGE_W, PAGE_H = 210 * PT_PER_MM, 297 * PT_PER_MM                     # 595.3 ×
 TOP, BOTTOM, LEFT, RIGHT = (m * PT_PER_MM for m in LOOK.margins)       # 104.9, 99.2, 79.4, 73.7
 TEXT_LEFT, TEXT_RIGHT, TEXT_TOP, TEXT_BOTTOM = LEFT, PAGE_W - RIGHT, TOP, PAGE_H - BOTTOM
 EDGE = 1.5                        # pt: side bearings, rounding
-CLOSING = "。，、；：？！）》」』”’"   # may hang into the right margin (标点溢出边界)
+CLOSING = "。，、；：？！）》」』”’,.;:?!)"   # may hang into the right margin (标点溢出边界)
 CJK_FONT = re.compile(r"wenquanyi|wqy|cjk|source\s*han|sim(sun|hei|kai|fang)|fang\s*song|song|hei|"
                       r"kai|ming|fandol|ar\s*pl|gb2312|方正|仿宋|宋体|黑体|楷体", re.I)
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')

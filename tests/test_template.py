@@ -171,18 +171,23 @@ def test_a_blank_template_stores_no_stale_zero_for_totals(tmp_path):
 
 
 @pytest.mark.parametrize("fid", FORMATS)
-def test_each_cross_check_has_a_tick_or_difference_formula_turning_red(blank, fid):
+def test_each_cross_check_shows_a_tick_the_difference_or_what_is_missing(blank, fid):
     fmt, wb = blank[fid]
     for tl in fmt.tables:
         ws = wb[tl.sheet]
-        red = {str(cf.sqref) for cf in ws.conditional_formatting
-               for r in cf.rules if r.dxf and r.dxf.fill and "C00000" in str(r.dxf.fill.bgColor.rgb)}
+        colours = {}
+        for cf in ws.conditional_formatting:
+            for r in cf.rules:
+                colours.setdefault(str(cf.sqref), []).append((r.formula[0], str(r.dxf.fill.bgColor.rgb)))
         for rule in tl.rules:
             formula = ws[rule.check_a1].value
-            assert formula.startswith("=IF(SUM(") and '"✓"' in formula, rule
-            want = {fmt.cells[i].a1 for i in rule.left + rule.right}
-            assert set(addresses(formula)) == want
-            assert rule.check_a1 in red
+            assert formula.startswith("=IF(COUNT(") and '"✓"' in formula, rule
+            assert '"未填"&' in formula and '"有非数字"' in formula
+            leaves = {fmt.cells[x].a1 for i in rule.left + rule.right for x in fmt.leaves(i)}
+            assert set(addresses(formula)) == {fmt.cells[i].a1 for i in rule.left + rule.right} | leaves
+            shown = colours[rule.check_a1]   # green ✓, amber 未填N格, red otherwise, in this order
+            assert [c[-6:] for _, c in shown] == ["C6EFCE", "FFEB9C", "C00000"]
+            assert "未填" in shown[1][0]
 
 
 @pytest.mark.parametrize("fid", FORMATS)
@@ -292,7 +297,8 @@ def test_prefill_puts_numbers_where_the_labels_say(tmp_path):
     assert wb["表四"]["A6"].value == "abc"
     total = find_cell(values["表三"], "一、本年新收政府信息公开申请数量", "总计")
     assert total.value == 10   # the cached result is right where it is known; text counts 0 in SUM
-    assert values["表三"][model.load("2021").rules[0].check_a1].value == 7   # X01 自然人: 7 − 0
+    # X01 自然人 cannot be judged yet: its other 23 cells are blank
+    assert values["表三"][model.load("2021").rules[0].check_a1].value == "未填23格"
 
 
 def test_prefill_fills_paragraphs_notes_info_and_choices(tmp_path):

@@ -4,6 +4,12 @@ Every run gets its own throw-away profile (``-env:UserInstallation``; otherwise 
 the job to a running instance and returns at once), works on a private copy of the document (a
 stale ``.~lock.NAME#`` beside a document stops it loading), starts in its own session and has
 its whole process group killed afterwards (``soffice`` is a shell wrapper around ``soffice.bin``).
+
+The profile also holds a fontconfig file (``fonts.conf``, given to ``soffice`` as
+``FONTCONFIG_FILE``; it includes the system's configuration first): where the official typefaces
+of GB/T 9704-2012 are not installed, each is replaced by a different installed CJK face
+(:data:`STAND_INS`), so that a PDF made here still tells the title, headings, body and tables
+apart instead of setting everything in one fallback face.  Installed official fonts always win.
 """
 from __future__ import annotations
 
@@ -16,6 +22,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .findings import Code, UserError
+
+#: Official typeface names (and the names they also go by) → the installed face standing in for
+#: them, and its weight: Debian's fonts-arphic-uming, fonts-noto-cjk and fonts-arphic-ukai.
+STAND_INS = (
+    (("仿宋_GB2312", "仿宋", "FangSong", "FangSong_GB2312", "STFangsong"), "AR PL UMing CN", None),
+    (("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "小标宋"), "Noto Serif CJK SC", "bold"),
+    (("宋体", "SimSun", "NSimSun", "新宋体"), "Noto Serif CJK SC", None),
+    (("黑体", "SimHei"), "Noto Sans CJK SC", None),
+    (("楷体_GB2312", "楷体", "KaiTi", "KaiTi_GB2312", "STKaiti"), "AR PL UKai CN", None),
+)
+SYSTEM_FONTS_CONF = "/etc/fonts/fonts.conf"
 
 CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice",
               "/opt/libreoffice/program/soffice", "/Applications/LibreOffice.app/Contents/MacOS/soffice",
@@ -31,12 +48,35 @@ def soffice() -> str | None:
     return None
 
 
+def fonts_conf(system: str | None = None) -> str:
+    """The fontconfig file of the private profile: the system's configuration, then for each
+    official typeface its stand-in accepted right after it (used only when it is missing)."""
+    from xml.sax.saxutils import escape
+
+    system = system or os.environ.get("FONTCONFIG_FILE") or SYSTEM_FONTS_CONF
+    rules = []
+    for names, face, weight in STAND_INS:
+        for name in names:
+            if weight:   # a heavier face of the family: only where the official one is missing
+                rules.append(
+                    f'  <match target="pattern"><test name="family"><string>{escape(name)}</string></test>'
+                    f'<edit name="family" mode="append" binding="strong"><string>{escape(face)}</string></edit>'
+                    f'<edit name="weight" mode="assign"><const>{weight}</const></edit></match>')
+            else:
+                rules.append(f"  <alias binding=\"strong\"><family>{escape(name)}</family>"
+                             f"<accept><family>{escape(face)}</family></accept></alias>")
+    return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+            f'  <include ignore_missing="yes">{escape(system)}</include>\n' + "\n".join(rules) + "\n</fontconfig>\n")
+
+
 @contextmanager
 def profile():
-    """A fresh LibreOffice user profile folder, removed afterwards; yields its ``file://`` URL."""
-    folder = tempfile.mkdtemp(prefix="xlsx_tool_lo_")
+    """A fresh LibreOffice user profile folder holding ``fonts.conf`` (:func:`fonts_conf`),
+    removed afterwards; yields the folder."""
+    folder = Path(tempfile.mkdtemp(prefix="xlsx_tool_lo_"))
     try:
-        yield Path(folder).as_uri()
+        (folder / "fonts.conf").write_text(fonts_conf(), "utf-8")
+        yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -49,9 +89,11 @@ def run(args: list[str], *, timeout: float = 120) -> subprocess.CompletedProcess
     exe = soffice()
     if exe is None:
         raise UserError(Code.F10, "未找到 LibreOffice（soffice）")
-    with profile() as url:
-        cmd = [exe, f"-env:UserInstallation={url}", "--headless", "--norestore", "--nologo", *args]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    with profile() as folder:
+        cmd = [exe, f"-env:UserInstallation={folder.as_uri()}", "--headless", "--norestore", "--nologo", *args]
+        env = {**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf")}
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                env=env)
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

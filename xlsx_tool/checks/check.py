@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings import ERROR, Code, Finding, cross_check
+from ..findings import ERROR, Code, Finding, cross_check, make
 from ..formats import model
 from ..formats.content import ReportData
+from ..formats.geometry import ranges
 from ..formats.values import plain
 from . import narrative
 
@@ -58,14 +59,18 @@ def check(data: ReportData) -> CheckResult:
 
 
 def rule_findings(data: ReportData) -> list[Finding]:
-    """The failing ``balance`` rules of ``data.fmt``, in rule order (e.g. X01 column by column)."""
+    """The failing ``balance`` rules of ``data.fmt``, in rule order (e.g. X01 column by column).
+
+    A rule instance that is the sum of other instances of the same rule (X01 on 表三's formula-only
+    总计 column is the sum of X01 on every 申请人 column) is not reported on its own: it fails only
+    because one of those fails, and that finding says so (``extra["also"]``).  Each message names
+    the input cells a clerk can change; totals on either side are formulas."""
     fmt = data.fmt
     addresses = data.addresses
     values = data.values()
-    out = []
-    for rule in fmt.rules:
-        if rule.kind != "balance":
-            continue
+    failing: dict[int, Finding] = {}
+    balance = [r for r in fmt.rules if r.kind == "balance"]
+    for n, rule in enumerate(balance):
         unread = [i for c in rule.left + rule.right for i in fmt.leaves(c) if data.inputs.get(i) is None]
         if any(i not in data.blank for i in unread):
             continue
@@ -74,18 +79,76 @@ def rule_findings(data: ReportData) -> list[Finding]:
         if left == right:
             continue
         first = fmt.cells[rule.left[0]]
-        out.append(cross_check(
+        failing[n] = cross_check(
             rule.code, rule.title,
             f"左边 {_side(fmt, rule.left, addresses)} = {plain(left)}，"
             f"右边 {_side(fmt, rule.right, addresses)} = {plain(right)}，"
             f"左边比右边{'多' if left > right else '少'} {plain(abs(left - right))}"
-            + (f"（其中 {len(unread)} 个单元格未填写，按 0 计算）" if unread else ""),
-            file=data.source, sheet=rule.sheet, cell=addresses.get(first.id, first.a1),
+            + (f"（其中 {len(unread)} 个单元格未填写，按 0 计算）" if unread else "")
+            + _inputs_text(data, rule),
+            file=data.source, sheet=rule.sheet, cell=data.address(first.id),
             labels=f"{first.table_title}{model.SEP}{rule.scope}",
             left=_side(fmt, rule.left, addresses), right=_side(fmt, rule.right, addresses),
             left_value=plain(left), right_value=plain(right), difference=plain(left - right),
-            extra={"rule": rule.title, "source": rule.source}))
+            extra={"rule": rule.title, "source": rule.source,
+                   "inputs": [data.address(i) for i in _inputs(fmt, rule)]})
+    for n, parts in derived_rules(fmt, balance).items():
+        causes = [failing[k] for k in parts if k in failing]
+        if n not in failing or not causes:
+            continue
+        gone = failing.pop(n)
+        rule = balance[n]
+        for f in causes:
+            f.message += (f"。因此“{rule.scope}”的同一检查（{gone.cell}）也不成立，"
+                          f"改正本处后它随之成立")
+            f.extra.setdefault("also", []).append(gone.cell)
+    return [failing[n] for n in sorted(failing)]
+
+
+def _vector(fmt: model.Format, rule: model.Rule) -> dict[str, int]:
+    """The rule as a signed sum of input cells: left side +1, right side −1 per leaf."""
+    v: dict[str, int] = {}
+    for sign, side in ((1, rule.left), (-1, rule.right)):
+        for c in side:
+            for leaf in fmt.leaves(c):
+                v[leaf] = v.get(leaf, 0) + sign
+    return {k: x for k, x in v.items() if x}
+
+
+def derived_rules(fmt: model.Format, rules: list[model.Rule]) -> dict[int, list[int]]:
+    """Index of each rule instance that equals the sum of other instances of the same rule code
+    (all on cells inside it) → their indexes; e.g. X01 on a 总计 column → X01 on each column."""
+    vectors = [_vector(fmt, r) for r in rules]
+    out: dict[int, list[int]] = {}
+    for n, (rule, vec) in enumerate(zip(rules, vectors)):
+        parts = [k for k, (r, v) in enumerate(zip(rules, vectors))
+                 if k != n and r.code == rule.code and v and set(v) <= set(vec)]
+        total: dict[str, int] = {}
+        for k in parts:
+            for leaf, x in vectors[k].items():
+                total[leaf] = total.get(leaf, 0) + x
+        if parts and {k: x for k, x in total.items() if x} == vec:
+            out[n] = parts
     return out
+
+
+def _inputs(fmt: model.Format, rule: model.Rule) -> list[str]:
+    return list(dict.fromkeys(leaf for c in rule.left + rule.right for leaf in fmt.leaves(c)))
+
+
+def _inputs_text(data: ReportData, rule: model.Rule) -> str:
+    """``。（七）总计(D29) 是公式；可修改的填报格：D6、D7、D8:D28、D30`` ('' without totals)."""
+    fmt = data.fmt
+    totals = [fmt.cells[c] for c in rule.left + rule.right if fmt.cells[c].total_of]
+    if not totals:
+        return ""
+    leaves = _inputs(fmt, rule)
+    if all(data.address(i) == fmt.cells[i].a1 for i in leaves):
+        cells = ranges([(fmt.cells[i].row, fmt.cells[i].col) for i in leaves], "、")
+    else:
+        cells = "、".join(data.address(i) for i in leaves)
+    named = "、".join(f"{c.row_label or c.col_label}({data.address(c.id)})" for c in totals)
+    return f"。{named} 是公式，不能直接修改；请核对并改正这些填报格：{cells}"
 
 
 def _side(fmt: model.Format, ids, addresses: dict[str, str]) -> str:
@@ -103,21 +166,68 @@ def _side(fmt: model.Format, ids, addresses: dict[str, str]) -> str:
     return " + ".join(f"{label(c)}({addresses.get(c.id, c.a1)})" for c in cells)
 
 
-def text_report(result: CheckResult) -> str:
-    """The report for people: a header, every finding (错误 first, then 提示), a summary line."""
+#: Per-cell findings that come in bulk: shown as one paragraph per sheet (``--verbose`` lists
+#: each cell) once a sheet has at least SUMMARY_FROM of them.
+SUMMARISED = (Code.V01, Code.V02, Code.V05, Code.I01)
+SUMMARY_FROM = 4
+SHOWN_CELLS = 8
+BLANK_WAY_OUT = ("没有数据的格子请填 0（不要填“无”）；如确认空着的都是 0，可加 --blank-as-zero 重新检查。"
+                 "要逐格列出，请加 --verbose。")
+
+
+def summarise(findings: list[Finding]) -> list[Finding]:
+    """``findings`` with the bulk per-cell ones of :data:`SUMMARISED` folded into one finding per
+    sheet and code (at the place of the first), e.g. ``表三有 125 个格子未填写（D6、E6…等）``;
+    the summary's ``extra["cells"]`` lists every cell."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    codes = {c.name for c in SUMMARISED}
+    for f in findings:
+        if f.code in codes and f.sheet and f.cell:
+            groups.setdefault((f.sheet, f.code), []).append(f)
+    out, done = [], set()
+    for f in findings:
+        key = (f.sheet, f.code)
+        group = groups.get(key) if f.code in codes else None
+        if not group or len(group) < SUMMARY_FROM:
+            out.append(f)
+            continue
+        if key in done:
+            continue
+        done.add(key)
+        code = Code[f.code]
+        if code is Code.I01:
+            title = f"{f.sheet}有 {len(group)} 项未填写"
+            message = "、".join(g.labels.split(model.SEP)[-1] for g in group)
+        else:
+            title = f"{f.sheet}有 {len(group)} 个格子{code.title}"
+            message = "、".join(g.cell for g in group[:SHOWN_CELLS]) + ("等" if len(group) > SHOWN_CELLS else "")
+        fix = {Code.V01: BLANK_WAY_OUT, Code.I01: "请在“基本信息”表中填写这些项（加 --verbose 可看到每项的单元格）。"
+               }.get(code, f"{code.fix}要逐格列出，请加 --verbose。")
+        out.append(make(code, message, title=title, fix=fix, file=f.file, sheet=f.sheet,
+                        extra={"cells": [g.cell for g in group]}))
+    return out
+
+
+def text_report(result: CheckResult, *, verbose: bool = False) -> str:
+    """The report for people: a header, every finding (错误 first, then 提示), a summary line.
+
+    Without ``verbose`` the bulk per-cell findings are summarised per sheet (:func:`summarise`)."""
     data = result.data
     org = data.info.get("org_name", "") if data.info else ""
     year = f"{data.year} 年度" if data.year else ""
     who = "，".join(p for p in (org, year) if p)
     lines = [f"检查文件：{data.source or '（内存数据）'}（年报格式 {data.fmt.label}{'；' + who if who else ''}）", ""]
-    for f in result.errors + result.warnings:
+    shown = result.errors + result.warnings
+    for f in (shown if verbose else summarise(result.errors) + summarise(result.warnings)):
         lines += [f.text(), ""]
     if result.ok:
         lines.append(f"检查通过：未发现错误（{len(result.warnings)} 个提示）")
     else:
         lines.append(f"共 {len(result.errors)} 个错误、{len(result.warnings)} 个提示")
         blanks = sum(f.code == Code.V01.name for f in result.errors)
-        if blanks > 10:
+        if blanks > 10 and verbose:
             lines.append(f"其中 {blanks} 个是“未填写”：没有数据的单元格请填 0；"
                          "如确认空着的都是 0，可加 --blank-as-zero 重新检查。")
+        elif blanks >= SUMMARY_FROM:
+            lines.append(f"其中 {blanks} 个是“未填写”，上面已按工作表汇总；加 --verbose 可逐格列出。")
     return "\n".join(lines)

@@ -39,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="xlsx_tool_console")
         except (AttributeError, ValueError):
             pass
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv:                       # no arguments at all: what the tool does and how to start
+        parser.print_help()
+        return 0
+    args = parser.parse_args(argv)
     try:
         return args.func(args)
     except UserError as err:

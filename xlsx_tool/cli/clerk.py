@@ -5,7 +5,6 @@ Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable
 """
 from __future__ import annotations
 
-import datetime
 import json
 from pathlib import Path
 
@@ -14,8 +13,11 @@ from ..findings import ERROR
 SAMPLES = ("wenchang-2020.toml", "demo-county-2025.toml")
 
 
-def _last_year() -> int:
-    return datetime.date.today().year - 1
+def _year_help(what: str) -> str:
+    from ..formats import registry
+
+    return (f"{what}（默认 {registry.default_year()}：每年 {registry.SEASON_STARTS} 月起默认当年，"
+            "之前默认上一年）")
 
 
 def _format_for(args) -> str:
@@ -28,10 +30,12 @@ def _format_for(args) -> str:
 
 
 def cmd_template(args) -> int:
-    from ..workbook.template import write_template
+    from ..workbook.template import refuse_to_replace_data, write_template
 
     fid = _format_for(args)
     out = Path(args.output or f"{args.year}年政府信息公开年报数据.xlsx")
+    if args.force:
+        refuse_to_replace_data(out)
     path = write_template(out, fid, year=args.year, org=args.org or "", force=args.force)
     from ..formats.model import load
 
@@ -69,7 +73,7 @@ def cmd_check(args) -> int:
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
     else:
-        print(text_report(result))
+        print(text_report(result, verbose=args.verbose))
     return 0 if result.ok else 1
 
 
@@ -81,13 +85,12 @@ def _render(result, out: Path, args) -> list[Path]:
         draft = f"草稿：本报告未通过核对（{len(result.errors)} 个错误，见 xlsx-tool check），不得公开。"
     written = [render_docx(result.data, out, template=args.template, force=args.force, draft=draft)]
     if args.pdf:
-        from ..report.pdf import missing_official_fonts, to_pdf
+        from ..report.pdf import font_note, to_pdf
 
         written.append(to_pdf(written[0], force=args.force))
-        missing = missing_official_fonts()
-        if missing:
-            print(f"提示：本机没有 {'、'.join(missing)} 字体，PDF 使用了替代字体，版式与正式公文不同。"
-                  "正式发布请在装有这些字体的电脑上生成 PDF，或用 Word/WPS 打开 .docx 另存为 PDF。")
+        note = font_note()
+        if note:
+            print(note)
     return written
 
 
@@ -96,7 +99,7 @@ def cmd_render(args) -> int:
 
     result = _check(args)
     if not result.ok and not args.allow_errors:
-        print(text_report(result))
+        print(text_report(result, verbose=args.verbose))
         print("发现错误，未生成报告。请改正后重新运行；确需先出草稿可加 --allow-errors。")
         return 1
     if result.warnings or result.errors:
@@ -120,7 +123,7 @@ def cmd_demo(args) -> int:
         stem = Path(name).stem
         xlsx = sample.write_workbook(sample.bundled(name), out_dir / f"{stem}.xlsx", force=args.force)
         result = check_file(xlsx)
-        print(text_report(result))
+        print(text_report(result, verbose=args.verbose))
         args.file = str(xlsx)
         for p in _render(result, out_dir / f"{stem}.docx", args):
             print(f"已生成：{p}")
@@ -150,22 +153,24 @@ def register(sub) -> None:
 
     choices = " 或 ".join(registry.available())
     t = sub.add_parser("template", help="生成锁定的 Excel 填报模板")
-    t.add_argument("--year", type=int, default=_last_year(), help="报告年度（默认上一年）")
-    t.add_argument("--format", help=f"年报格式 {choices}（默认按报告年度选择）")
-    t.add_argument("--org", help="机关名称，如“某某镇人民政府”")
-    t.add_argument("-o", "--output", help="输出的 .xlsx（默认“年度年政府信息公开年报数据.xlsx”）")
-    t.add_argument("--force", action="store_true", help="允许覆盖已有文件")
+    t.add_argument("--year", type=int, metavar="年份", default=registry.default_year(), help=_year_help("报告年度"))
+    t.add_argument("--format", metavar="格式", help=f"年报格式 {choices}（默认按报告年度选择）")
+    t.add_argument("--org", metavar="机关名称", help="机关名称，如“某某镇人民政府”")
+    t.add_argument("-o", "--output", metavar="文件", help="输出的 .xlsx（默认“年度年政府信息公开年报数据.xlsx”）")
+    t.add_argument("--force", action="store_true", help="允许覆盖已有文件（已填有数据的工作簿不会被覆盖）")
     t.set_defaults(func=cmd_template)
 
     f = sub.add_parser("fields", help="列出全部字段（单元格名称、位置、类型、标签）")
-    f.add_argument("--year", type=int, default=_last_year(), help="报告年度（决定默认格式）")
-    f.add_argument("--format", help=f"年报格式 {choices}")
+    f.add_argument("--year", type=int, metavar="年份", default=registry.default_year(), help=_year_help("报告年度，决定默认格式"))
+    f.add_argument("--format", metavar="格式", help=f"年报格式 {choices}")
     f.add_argument("--json", action="store_true", help="以 JSON 输出")
     f.set_defaults(func=cmd_fields)
 
     def workbook_input(parser):        # what check and render both read
         parser.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods）")
         parser.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
+        parser.add_argument("--verbose", action="store_true",
+                            help="逐格列出每个问题（默认把大量“未填写”等按工作表汇总）")
 
     c = sub.add_parser("check", help="读取填好的工作簿并核对勾稽关系")
     workbook_input(c)
@@ -174,8 +179,8 @@ def register(sub) -> None:
 
     r = sub.add_parser("render", help="核对后生成 Word 报告")
     workbook_input(r)
-    r.add_argument("-o", "--output", help="输出的 .docx（默认与输入同名）")
-    r.add_argument("--template", help="自定义 Word 模板（.docx）")
+    r.add_argument("-o", "--output", metavar="文件", help="输出的 .docx（默认与输入同名）")
+    r.add_argument("--template", metavar="模板", help="自定义 Word 模板（.docx）")
     r.add_argument("--allow-errors", action="store_true", help="有错误时仍生成报告（草稿）")
     r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 输出 PDF")
     r.add_argument("--force", action="store_true", help="允许覆盖已有文件")
@@ -183,12 +188,12 @@ def register(sub) -> None:
 
     lt = sub.add_parser("lint-template", help="检查自定义 Word 模板中的占位符和标签")
     lt.add_argument("template", metavar="模板", help="Word 模板（.docx）")
-    lt.add_argument("--format", help=f"年报格式 {choices}（默认按模板中的占位符判断）")
+    lt.add_argument("--format", metavar="格式", help=f"年报格式 {choices}（默认按模板中的占位符判断）")
     lt.add_argument("--json", action="store_true", help="以 JSON 输出")
     lt.set_defaults(func=cmd_lint)
 
     d = sub.add_parser("demo", help="用内置样例走一遍：生成模板→填写→检查→生成报告")
-    d.add_argument("-o", "--output", default="年报演示", help="输出文件夹（默认“年报演示”）")
+    d.add_argument("-o", "--output", metavar="文件夹", default="年报演示", help="输出文件夹（默认“年报演示”）")
     d.add_argument("--pdf", action="store_true", help="同时输出 PDF（需要 LibreOffice）")
     d.add_argument("--force", action="store_true", help="允许覆盖已有文件")
-    d.set_defaults(func=cmd_demo, template=None)
+    d.set_defaults(func=cmd_demo, template=None, verbose=False)

@@ -138,6 +138,18 @@ def supported_years(today: datetime.date | None = None) -> tuple[int, int]:
     return raw(available()[0])["first_year"], today.year + 1
 
 
+#: From this month on, the default report year is the current year (reports for year Y are
+#: written from late Y until 31 January Y+1, 条例 第四十九条); before it, the year before.
+SEASON_STARTS = 10
+
+
+def default_year(today: datetime.date | None = None) -> int:
+    """The report year a clerk most likely means today: from October on the current year
+    (2026-10-01 → 2026), before that the year before (2026-09-30 → 2025, 2027-01-15 → 2026)."""
+    today = today or datetime.date.today()
+    return today.year if today.month >= SEASON_STARTS else today.year - 1
+
+
 def for_year(year: int) -> str:
     """The format id that applies to a report year: the newest format whose ``first_year`` ≤ year.
 
@@ -165,7 +177,13 @@ def resolve(year: int, format_id: str | None = None) -> str:
     """
     oldest, newest = supported_years()
     if not oldest <= year <= newest:
-        raise UserError(Code.F13, f"--year {year}", f"可填 {oldest}—{newest}；{years_text()}")
+        if year < 1000:
+            why = f"“{year}”不是四位年份"
+        elif year < oldest:
+            why = f"本工具所用的官方年报格式从 {oldest} 年度开始，{year} 年度没有"
+        else:
+            why = f"{year} 年度的报告现在还不能填写"
+        raise UserError(Code.F13, f"--year {year}", f"{why}；可填 {oldest}—{newest} 年度：{years_text()}")
     if format_id is None:
         return for_year(year)
     check_known(format_id, f"--format {format_id}")

@@ -9,72 +9,41 @@ Nothing of the tables is written by hand: each Word table is laid out from
 and ``fmt.narrative``.  Two looks: ``official`` (GB/T 9704-2012 as these reports are set: 2号
 方正小标宋简体 title, 3号 仿宋_GB2312 body at a fixed 28.9 pt line, 黑体/楷体_GB2312 headings,
 “— 1 —” page numbers on the outside edges) and ``simple`` (宋体 body, two-line 黑体 title, plain
-centred page numbers), which shows that any restyled template works.  Core properties and zip
-timestamps are fixed, so a rebuild gives byte-identical files.
+centred page numbers), which shows that any restyled template works; page setup and type are in
+:mod:`.page_style`.  Core properties and zip timestamps are fixed, so a rebuild gives
+byte-identical files.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
+import math
 import sys
 import tempfile
+import unicodedata
 import zipfile
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt
-from lxml import etree
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from ..formats import model, registry
+from .page_style import (LOOKS, OFFICIAL, Look, add_font_table, add_styles, element,
+                         set_properties, set_up_page)
 
 #: Where the built-in templates are kept (the top-level ``templates/`` folder of the project).
 TEMPLATE_PACKAGE = "xlsx_tool.templates"
-FIXED_TIME = dt.datetime(2021, 9, 26, 0, 0, 0)   # 国办公开办函〔2021〕30号; any fixed date will do
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-TWIPS_PER_MM = 1440 / 25.4
 CELL_MARGIN = 57                                  # 1 mm left/right inside table cells
 ROW_HEIGHT = 369                                  # 6.5 mm minimum table row height
+LINE_FACTOR = 1.3                                 # a line of single-spaced CJK text, in ems
+CELL_PAD = 60                                     # twips above and below the text of a cell
 LABEL_SHARE = {1: 0.30, 2: 0.40, 3: 0.40}          # share of the table width for row labels
-
-
-@dataclass(frozen=True)
-class Look:
-    """Page and type settings of one template style: fonts as (name, size pt[, bold]), margins in mm."""
-    name: str
-    margins: tuple[float, float, float, float]   # top, bottom, left, right
-    title: tuple[str, float, bool]
-    title_two_lines: bool
-    body: tuple[str, float]
-    line: float                                  # exact line height of body and headings, pt
-    h1: tuple[str, bool]
-    h2: tuple[str, bool]
-    note_size: float
-    table: tuple[str, float, float]              # font, size, size for > 10 columns (表四)
-    page: tuple[str, float]
-    page_dashes: bool                            # “— 1 —”
-    page_outside: bool                           # odd pages right, even pages left
-
-    @property
-    def text_width(self) -> int:
-        """Width of the text block in twips."""
-        return round((210 - self.margins[2] - self.margins[3]) * TWIPS_PER_MM)
-
-
-OFFICIAL = Look("official", (37, 35, 28, 26), ("方正小标宋简体", 22, False), True, ("仿宋_GB2312", 16),
-                28.9, ("黑体", False), ("楷体_GB2312", False), 14, ("宋体", 10.5, 9), ("宋体", 14), True, True)
-SIMPLE = Look("simple", (25, 25, 30, 30), ("黑体", 18, True), False, ("宋体", 14),
-              24, ("黑体", False), ("宋体", True), 12, ("宋体", 10.5, 9), ("宋体", 10.5), False, False)
-
-LOOKS = (OFFICIAL, SIMPLE)
 
 
 def template_name(format_id: str, look: Look = OFFICIAL) -> str:
@@ -90,148 +59,6 @@ def templates() -> dict[str, tuple[str, Look]]:
 def template_folder() -> Path:
     """The folder holding the built-in templates."""
     return Path(str(resources.files(TEMPLATE_PACKAGE)))
-
-#: fallbacks Word uses when the GB2312 fonts are missing (Windows ships 仿宋/楷体/黑体/宋体)
-FONT_TABLE = {
-    "仿宋_GB2312": ("仿宋", "02010609030101010101", "modern", "fixed"),
-    "楷体_GB2312": ("楷体", "02010609030101010101", "modern", "fixed"),
-    "方正小标宋简体": ("宋体", "02000000000000000000", "auto", "variable"),
-    "黑体": ("SimHei", "02010609060101010101", "modern", "fixed"),
-    "宋体": ("SimSun", "02010600030101010101", "auto", "variable"),
-}
-
-
-# -- fonts and styles ---------------------------------------------------------------------------
-def set_fonts(rpr, font: str) -> None:
-    """Set ascii, hAnsi, eastAsia and cs fonts on an ``w:rPr`` (dropping theme fonts)."""
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-        rfonts.attrib.pop(qn("w:" + attr), None)
-    for attr in ("ascii", "hAnsi", "eastAsia", "cs"):
-        rfonts.set(qn("w:" + attr), font)
-
-
-def _el(tag: str, **attrs):
-    el = OxmlElement(tag)
-    for k, v in attrs.items():
-        el.set(qn("w:" + k), str(v))
-    return el
-
-
-def _style(doc, style_id: str, name: str, font: str, size: float, *, bold=False, align=None,
-           line=None, indent_chars=0, keep_next=False, outline=None):
-    """A paragraph style (``Normal`` is changed in place); ``name`` is what Word shows."""
-    if style_id == "Normal":
-        st = doc.styles["Normal"]
-    else:
-        st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        st.element.set(qn("w:styleId"), style_id)
-        st.base_style = st.next_paragraph_style = doc.styles["Normal"]
-        st.quick_style = True
-    set_fonts(st.element.get_or_add_rPr(), font)
-    st.font.size, st.font.bold = Pt(size), bold
-    pf = st.paragraph_format
-    pf.space_before = pf.space_after = Pt(0)
-    if line:
-        pf.line_spacing, pf.line_spacing_rule = Pt(line), WD_LINE_SPACING.EXACTLY
-    else:
-        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    pf.alignment = align
-    pf.first_line_indent = Pt(size * indent_chars)
-    pf.element.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), str(indent_chars * 100))
-    pf.keep_with_next = keep_next or None
-    pf.widow_control = True
-    if outline is not None:   # shows in Word's navigation pane
-        st.element.get_or_add_pPr().append(_el("w:outlineLvl", val=outline))
-    return st
-
-
-def _styles(doc, look: Look) -> None:
-    defaults = doc.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    set_fonts(rpr, look.body[0])
-    rpr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
-    j = WD_ALIGN_PARAGRAPH
-    body, size = look.body
-    _style(doc, "Normal", "Normal", body, size, align=j.JUSTIFY, line=look.line, indent_chars=2)
-    font, tsize, bold = look.title
-    title = _style(doc, "ReportTitle", "报告标题", font, tsize, bold=bold, align=j.CENTER,
-                   line=round(tsize * 1.6, 1), keep_next=True)
-    title.paragraph_format.space_after = Pt(look.line)   # one blank body line under the title
-    for level, (font, bold) in enumerate((look.h1, look.h2)):
-        _style(doc, f"ReportHeading{level + 1}", ("一级标题", "二级标题")[level], font, size, bold=bold,
-               align=j.JUSTIFY, line=look.line, indent_chars=2, keep_next=True, outline=level)
-    _style(doc, "TableNote", "表注", body, look.note_size, align=j.LEFT, line=round(look.note_size * 1.5, 1))
-    font, small, smaller = look.table
-    _style(doc, "TableText", "表格文字", font, small, align=j.CENTER)
-    _style(doc, "TableTextSmall", "表格文字（小）", font, smaller, align=j.CENTER)
-    _style(doc, "PageNumber", "页码", *look.page)
-
-
-def _font_table(doc) -> None:
-    part = next(p for p in doc.part.package.parts if p.partname == "/word/fontTable.xml")
-    root = parse_xml(part.blob)
-    for name, (alt, panose, family, pitch) in FONT_TABLE.items():
-        font = _el("w:font", name=name)
-        for tag, val in (("altName", alt), ("panose1", panose), ("charset", "86"),
-                         ("family", family), ("pitch", pitch)):
-            font.append(_el("w:" + tag, val=val))
-        root.append(font)
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-# -- page, footer, properties ----------------------------------------------------------------------
-def _page(doc, look: Look) -> None:
-    sec = doc.sections[0]
-    sec.orientation = WD_ORIENT.PORTRAIT
-    sec.page_width, sec.page_height = Mm(210), Mm(297)
-    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = (Mm(m) for m in look.margins)
-    sec.header_distance, sec.footer_distance = Mm(15), Mm(24 if look.page_outside else 15)
-    doc.settings.odd_and_even_pages_header_footer = look.page_outside
-    settings = doc.settings.element
-    for tag in ("w:savePreviewPicture", "w:rsids"):
-        for el in settings.findall(qn(tag)):
-            settings.remove(el)
-    settings.find(qn("w:themeFontLang")).set(qn("w:eastAsia"), "zh-CN")
-    j = WD_ALIGN_PARAGRAPH
-    footers = [(sec.footer, j.RIGHT), (sec.even_page_footer, j.LEFT)] if look.page_outside else [(sec.footer, j.CENTER)]
-    for footer, align in footers:
-        footer.is_linked_to_previous = False
-        p = footer.paragraphs[0]
-        p.style, p.alignment = doc.styles["页码"], align
-        if align == j.RIGHT:      # one character in from the outside edge
-            p.paragraph_format.right_indent = Pt(look.page[1])
-        elif align == j.LEFT:
-            p.paragraph_format.left_indent = Pt(look.page[1])
-        fld = '<w:fldChar w:fldCharType="{}"/>'
-        runs = [fld.format("begin"), '<w:instrText xml:space="preserve"> PAGE </w:instrText>',
-                fld.format("separate"), "<w:t>1</w:t>", fld.format("end")]
-        if look.page_dashes:
-            runs = ['<w:t xml:space="preserve">— </w:t>', *runs, '<w:t xml:space="preserve"> —</w:t>']
-        for inner in runs:
-            p._p.append(parse_xml(f"<w:r {nsdecls('w')}>{inner}</w:r>"))
-
-
-def _properties(doc, fmt: model.Format, look: Look) -> None:
-    cp = doc.core_properties
-    cp.title = "政府信息公开工作年度报告"
-    cp.subject = f"Word 模板（年报格式 {fmt.label}，{'公文' if look.name == 'official' else '简洁'}版式）"
-    cp.author = cp.last_modified_by = "xlsx_tool"
-    cp.comments = "由 python -m xlsx_tool.templates.build 根据年报格式生成。可另存后修改版式；占位符名称见 xlsx-tool fields。"
-    cp.keywords = cp.category = ""
-    cp.created = cp.modified = FIXED_TIME
-    cp.revision = 1
-    pkg = doc.part.package
-    for rid, rel in list(pkg.rels.items()):
-        if rel.reltype.endswith("/thumbnail"):
-            del pkg.rels[rid]
-
 
 # -- content --------------------------------------------------------------------------------------
 def _para(doc, text: str, style: str = "Normal"):
@@ -306,13 +133,13 @@ def _table_props(table, widths: list[int]) -> None:
         tblPr.remove(el)
     table.alignment, table.autofit = WD_TABLE_ALIGNMENT.CENTER, False
     tblPr.find(qn("w:tblW")).attrib.update({qn("w:w"): str(sum(widths)), qn("w:type"): "dxa"})
-    borders = _el("w:tblBorders")
+    borders = element("w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_el("w:" + side, val="single", sz=4, space=0, color="000000"))
+        borders.append(element("w:" + side, val="single", sz=4, space=0, color="000000"))
     tblPr.find(qn("w:tblLayout")).addprevious(borders)   # schema order: borders before layout
-    margins = _el("w:tblCellMar")
+    margins = element("w:tblCellMar")
     for side, w in (("top", 0), ("left", CELL_MARGIN), ("bottom", 0), ("right", CELL_MARGIN)):
-        margins.append(_el("w:" + side, w=w, type="dxa"))
+        margins.append(element("w:" + side, w=w, type="dxa"))
     tblPr.append(margins)
     for col, w in zip(tbl.tblGrid.findall(qn("w:gridCol")), widths):
         col.set(qn("w:w"), str(w))
@@ -349,28 +176,63 @@ def _table(doc, tl: model.TableLayout, look: Look) -> None:
         run = p.add_run(text) if text else None
         if run is not None and b.role == "caption":
             run.bold = True
-    _table_props(table, column_widths(tl, look.text_width))
+    widths = column_widths(tl, look.text_width)
+    _table_props(table, widths)
     captions = {b.row - first for b in tl.boxes if b.role == "caption"}
     headers = set() if captions else set(range(min(b.row for b in tl.boxes if b.field_id) - first))
+    heights = row_heights(tl, widths, look.table[1] if style.name == "表格文字" else look.table[2])
+    room = look.text_height - sum(heights[i] for i in headers) - ROW_HEIGHT
+    together = kept_with_next(tl, heights, room)
     for i, row in enumerate(table.rows):
         trPr = row._tr.get_or_add_trPr()
-        trPr.append(_el("w:cantSplit"))
-        trPr.append(_el("w:trHeight", val=ROW_HEIGHT, hRule="atLeast"))
+        trPr.append(element("w:cantSplit"))
+        trPr.append(element("w:trHeight", val=ROW_HEIGHT, hRule="atLeast"))
         if i in headers:
-            trPr.append(_el("w:tblHeader"))
+            trPr.append(element("w:tblHeader"))
         # 表二: keep each block (caption, header, rows) on one page; else: the header with row 1
-        if i + 1 < nrows and i + 1 not in captions and (captions or i in headers):
-            for para in (q for c in row.cells for q in c.paragraphs):
-                para.paragraph_format.keep_with_next = True
+        if i + 1 < nrows and i + 1 not in captions and (captions or i in headers or i in together):
+            for p in (p for tc in row._tr.tc_lst for p in tc.p_lst):   # also a merged cell's continuation
+                Paragraph(p, table).paragraph_format.keep_with_next = True
+
+
+def row_heights(tl: model.TableLayout, widths: list[int], size: float) -> list[int]:
+    """Estimated height in twips of each row of the Word table: at least :data:`ROW_HEIGHT`, more
+    where a one-row label wraps (``size`` pt text; a CJK character is 1 em, others ½ em)."""
+    first = min(b.row for b in tl.boxes)
+    heights = [ROW_HEIGHT] * (max(b.row + b.rowspan for b in tl.boxes) - first)
+    em = size * 20
+    for b in tl.boxes:
+        if b.rowspan != 1 or not b.text:
+            continue
+        width = max(sum(widths[b.col:b.col + b.colspan]) - 2 * CELL_MARGIN, em)
+        units = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in b.text)
+        lines = math.ceil(units * em / width)
+        heights[b.row - first] = max(heights[b.row - first], round(lines * em * LINE_FACTOR + CELL_PAD))
+    return heights
+
+
+def kept_with_next(tl: model.TableLayout, heights: list[int], room: int) -> set[int]:
+    """Rows (0-based in the Word table) that keep with the next one so that a merged row label
+    (表三's “（三）不予公开” over its eight rows) stays on one page with all its rows — where the
+    rows it spans fit in ``room`` twips (a page less the repeated header); a longer group may break."""
+    first = min(b.row for b in tl.boxes)
+    out: set[int] = set()
+    for b in tl.boxes:
+        if b.role != "row_header" or b.rowspan < 2:
+            continue
+        rows = range(b.row - first, b.row - first + b.rowspan)
+        if sum(heights[r] for r in rows) <= room:
+            out.update(rows[:-1])
+    return out
 
 
 def build(format_id: str, look: Look) -> bytes:
     """The template for one format in one look, as the bytes of a .docx."""
     fmt = model.load(format_id)
     doc = Document()
-    _styles(doc, look)
-    _font_table(doc)
-    _page(doc, look)
+    add_styles(doc, look)
+    add_font_table(doc)
+    set_up_page(doc, look)
     _title(doc, look)
     _preamble(doc, fmt)
     after_table = False
@@ -386,7 +248,7 @@ def build(format_id: str, look: Look) -> bytes:
             _para(doc, "{%p endif %}")
         else:
             _narrative(doc, fmt, sec["narrative"])
-    _properties(doc, fmt, look)
+    set_properties(doc, fmt, look)
     buf = io.BytesIO()
     doc.save(buf)
     return normalise_zip(buf.getvalue())

@@ -4,7 +4,7 @@ Each field is what a workbook cell's defined name and a Word-template placeholde
 """
 from __future__ import annotations
 
-from ..formats import model
+from ..formats import model, registry
 
 TYPE_NAMES = {
     "count": "件数（不小于 0 的整数）",
@@ -18,15 +18,24 @@ TYPE_NAMES = {
 }
 
 
-#: Names every report template can use besides the fields (see :func:`.context.context`).
+#: Names every report template can use besides the fields (see :func:`.context.context`), with
+#: how to get each one's example from the format: ``(name, label, example(fmt, year))``.
 REPORT_NAMES = (
-    ("title", "报告标题：机关名称 + 年度 + “年政府信息公开工作年度报告”", "某某镇人民政府2026年政府信息公开工作年度报告"),
-    ("year", "报告年度（来自基本信息）", "2026"),
-    ("fmt_label", "年报格式及文号", "2021（国办公开办函〔2021〕30号）"),
-    ("fmt_name", "年报格式名称", "中华人民共和国政府信息公开工作年度报告格式"),
-    ("fmt_document", "年报格式文号", "国办公开办函〔2021〕30号"),
-    ("fmt_id", "年报格式代号", "2021"),
+    ("title", "报告标题：机关名称 + 年度 + “年政府信息公开工作年度报告”",
+     lambda fmt, year: f"某某镇人民政府{year}年政府信息公开工作年度报告"),
+    ("year", "报告年度（来自基本信息）", lambda fmt, year: str(year)),
+    ("fmt_label", "年报格式及文号", lambda fmt, year: fmt.label),
+    ("fmt_name", "年报格式名称", lambda fmt, year: fmt.name),
+    ("fmt_document", "年报格式文号", lambda fmt, year: fmt.document),
+    ("fmt_id", "年报格式代号", lambda fmt, year: fmt.id),
 )
+
+
+def example_year(format_id: str) -> int:
+    """A report year the format serves, for examples: its last year, or for the current format
+    the season's year (:func:`~xlsx_tool.formats.registry.default_year`), not before its first."""
+    first, last = registry.year_span(format_id)
+    return last if last is not None else max(first, registry.default_year())
 
 
 def describe(format_id: str) -> list[dict]:
@@ -34,14 +43,15 @@ def describe(format_id: str) -> list[dict]:
     ``cell`` (A1, or a range for narrative), ``type`` (Chinese), ``labels`` (table › row › column
     exactly as printed, or the label on the sheet), ``input`` (False for totals), ``example``."""
     fmt = model.load(format_id)
+    year = example_year(format_id)
     out = [dict(id=name, placeholder=f"{{{{ {name} }}}}", sheet="", cell="", type=TYPE_NAMES["text"],
-                labels=label, input=False, example=example) for name, label, example in REPORT_NAMES]
+                labels=label, input=False, example=example(fmt, year)) for name, label, example in REPORT_NAMES]
     info_pos = fmt.info_cells()
     for f in fmt.info:
         out.append(dict(id=f["id"], placeholder=f"{{{{ info.{f['id']} }}}}", sheet=fmt.info_sheet,
                         cell=model.a1(*info_pos[f["id"]]), type=TYPE_NAMES[f["type"]],
                         labels=f"{fmt.info_sheet}{model.SEP}{f['label']}", input=True,
-                        example=f.get("example", "")))
+                        example=str(year) if f["type"] == "year" else f.get("example", "")))
     for sid, (_, first, last) in fmt.narrative_rows().items():
         sec = next(s for s in fmt.narrative if s["id"] == sid)
         out.append(dict(id=model.narrative_name(sid), placeholder=f"{{%p for para in narrative.{sid} %}}{{{{ para }}}}{{%p endfor %}}",

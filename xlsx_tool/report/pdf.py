@@ -23,17 +23,44 @@ OFFICIAL_FONTS = {"仿宋_GB2312": ("仿宋_GB2312", "仿宋", "FangSong"),
                   "楷体_GB2312": ("楷体_GB2312", "楷体", "KaiTi")}
 
 
-def missing_official_fonts() -> list[str]:
-    """The official typefaces fontconfig does not know here (``[]`` when ``fc-list`` is absent,
-    e.g. on Windows, where LibreOffice uses the system's fonts directly)."""
+def _families() -> str | None:
+    """Every family fontconfig knows (``fc-list``), or ``None`` when it cannot be asked."""
     import shutil
     import subprocess
 
     if shutil.which("fc-list") is None:
-        return []
+        return None
     try:
-        families = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True,
-                                  timeout=20).stdout
+        return subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def missing_official_fonts() -> list[str]:
+    """The official typefaces fontconfig does not know here (``[]`` when ``fc-list`` is absent,
+    e.g. on Windows, where LibreOffice uses the system's fonts directly)."""
+    families = _families()
+    if families is None:
         return []
     return [name for name, aliases in OFFICIAL_FONTS.items() if not any(a in families for a in aliases)]
+
+
+def font_note() -> str:
+    """The 提示 printed after ``render --pdf`` when official typefaces are missing ('' otherwise):
+    which ones, what stands in for each (:data:`xlsx_tool.office.STAND_INS`) or which Debian
+    packages would provide the stand-ins."""
+    missing = missing_official_fonts()
+    if not missing:
+        return ""
+    families = _families() or ""
+    used, absent = [], []
+    for name in missing:
+        face = next(face for names, face, _ in office.STAND_INS if name in names)
+        (used if face in families else absent).append(f"{name}→{face}")
+    text = f"提示：本机没有 {'、'.join(missing)} 字体，PDF 使用了替代字体"
+    if used:
+        text += f"（{'，'.join(used)}，标题、正文、各级标题仍各用不同字体）"
+    if absent:
+        text += ("；替代字体也未安装，可能全文只用一种字体（Debian/Ubuntu 可安装 fonts-noto-cjk、"
+                 "fonts-arphic-ukai、fonts-arphic-uming）")
+    return text + "，版式与正式公文不同。正式发布请在装有这些字体的电脑上生成 PDF，或用 Word/WPS 打开 .docx 另存为 PDF。"

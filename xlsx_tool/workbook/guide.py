@@ -4,6 +4,19 @@ from __future__ import annotations
 from .. import __version__
 from ..formats import model, registry
 from ..formats.placeholders import PLACEHOLDER_HELP
+from . import checkcells
+
+
+def deadline_lines(fmt: model.Format, year: int) -> list[str]:
+    """条例 第四十九条 word for word, then the deadline of the ``year`` report for each kind of
+    agency (from the format data's ``deadlines``)."""
+    d = registry.raw(fmt.id)["deadlines"]
+    out = [f"{d['source']}：“{d['text']}”", f"{year}年度报告的时限，按本单位的类别："]
+    for k in d["kinds"]:
+        who = f"{k['kind']}（{k['example']}）" if k.get("example") else k["kind"]
+        when = f"{year + 1}年{k['by']}前" if k.get("by") else ""
+        out.append(f"{who}：{when}{k['what']}。")
+    return out
 
 
 def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
@@ -42,8 +55,7 @@ def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
                          if spec["id"] == c.unit_field), "")
             text(f"“{label}”可填写小数" + (f"，单位在表下“{unit}”中选择。" if unit else "。"))
     text("灰色底色的格子（各“总计”）是公式，会自动计算，请不要手工填写或改写。")
-    text("“检查”格显示 ✓ 表示该项勾稽关系成立；格子变红并显示数字时，该数字是等式左边减右边的差，"
-         "请核对相关数字后更正。")
+    text(checkcells.MEANING)
     head("三、正文、注和其他选项")
     text(f"“{fmt.narrative_sheet}”中每一行填写一个自然段，按顺序排列，空行会被忽略；每节最多 "
          f"{fmt.paragraph_rows} 段。不要在一个格子里换行分段。")
@@ -58,11 +70,8 @@ def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
     text("文件名或路径中有空格时，请用英文双引号括起来。可以用 Excel、WPS 表格或 LibreOffice 填写，"
          "请保存为 .xlsx 格式。")
     head("五、报送和公布时限")
-    text(f"《中华人民共和国政府信息公开条例》第四十九条：县级以上人民政府部门应当在 {year + 1}年1月31日前"
-         "向本级政府信息公开工作主管部门提交本机关上一年度政府信息公开工作年度报告并向社会公布；"
-         f"县级以上地方人民政府的政府信息公开工作主管部门应当在 {year + 1}年3月31日前向社会公布本级政府"
-         "上一年度政府信息公开工作年度报告。")
-    text("乡镇人民政府按当地通知要求的时间报送和公布（通常在1月下旬）。")
+    for line in deadline_lines(fmt, year):
+        text(line)
     head("六、本模板")
     text(f"由 xlsx_tool {__version__} 生成；年报格式 {fmt.id}，版式编号 {fmt.layout_hash}。")
     return out

@@ -261,8 +261,9 @@ class _Reader:
         sheet, raw = c.sheet, self.raw(c.sheet, row, col)
         rule = next((r for r in self.fmt.rules if r.kind == "total" and r.left[0] == c.id
                      and r.right == c.total_of), None) or self.fmt.rule_for_total(c.id)
-        parts = ranges([self.pos.get(p, (self.fmt.cells[p].row, self.fmt.cells[p].col))
-                        for p in c.total_of], " + ")
+        where = [self.pos.get(p, (self.fmt.cells[p].row, self.fmt.cells[p].col)) for p in c.total_of]
+        parts = ranges(where, " + ")
+        restore = f"；恢复公式：在 {model.a1(row, col)} 中输入 =SUM({ranges(where)})"
         at = {**self.where(sheet, row, col, c.label_path),
               "left": f"{model.SEP.join(c.rows + c.cols)}({model.a1(row, col)})",
               "right": f"各项之和({parts})", "extra": {"rule": rule.code} if rule else {}}
@@ -278,17 +279,17 @@ class _Reader:
                     difference=values.plain(number - expected), **at))
             return
         if values.is_blank(raw):
-            self.emit(sheet, row, col, make(Code.S05, f"合计格为空，本工具按各项之和 {expected} 计算{about}",
+            self.emit(sheet, row, col, make(Code.S05, f"合计格为空，本工具按各项之和 {expected} 计算{about}{restore}",
                 title="合计单元格的公式被删除", **at))
             return
         p = values.parse_number(raw, c.type)
         if p.value is None:
-            self.emit(sheet, row, col, make(Code.S04, f"合计格中填写的是“{p.text}”，各项之和为 {expected}{about}",
+            self.emit(sheet, row, col, make(Code.S04, f"合计格中填写的是“{p.text}”，各项之和为 {expected}{about}{restore}",
                 left_value=p.text, right_value=expected, **at))
         elif p.value == expected:
-            self.emit(sheet, row, col, make(Code.S05, f"填写的数值 {p.value} 与各项之和一致{about}", **at))
+            self.emit(sheet, row, col, make(Code.S05, f"填写的数值 {p.value} 与各项之和一致{about}{restore}", **at))
         else:
-            self.emit(sheet, row, col, make(Code.S04, f"合计格中填写的是 {p.value}，各项之和为 {expected}，相差 {p.value - expected}{about}",
+            self.emit(sheet, row, col, make(Code.S04, f"合计格中填写的是 {p.value}，各项之和为 {expected}，相差 {p.value - expected}{about}{restore}",
                 left_value=p.value, right_value=expected, difference=p.value - expected, **at))
 
     # -- 注, choices, 正文 -------------------------------------------------------------------------

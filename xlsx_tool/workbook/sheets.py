@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from ..formats import model, registry, values
 from ..formats.geometry import ranges
+from . import checkcells
+from .checkcells import CHECK_OK
 
 INPUT_FILL = "#FFF2CC"   # light yellow: fill in here
 TOTAL_FILL = "#D9D9D9"   # grey: formula, do not type over
@@ -20,12 +22,12 @@ HEAD_FILL = "#DDEBF7"
 PAD_FILL = "#F2F2F2"
 LINE_PT = 15.0
 NOTE_LINES = 4
-CHECK_OK = "✓"
 GUIDE_SHEET = "填报说明"
 TITLE_LIMIT, MESSAGE_LIMIT = 32, 255   # data-validation limits, in characters
 
 TABLE_HINT = ("浅黄色格子填写数字（没有数据请填 0）；灰色格子是自动合计的公式，请勿改写；"
-              "“检查”格显示 ✓ 表示勾稽关系成立，变红并显示数字时为等式两边之差，请核对。")
+              f"“检查”格显示 {CHECK_OK} 表示勾稽关系成立，“{checkcells.PENDING}N格”表示还有格子没填，"
+              "变红时请核对（数字为等式两边之差）。")
 
 # type → (input title, what to type, error message, validation without messages)
 NUMBER_RULES = {
@@ -75,8 +77,9 @@ def make_styles(wb) -> dict:
         "total": f(bold=True, bg_color=TOTAL_FILL, **grid),
         "check": f(bold=True, align="center", **grid),
         "check_label": f(font_size=10, font_color="#595959", text_wrap=True),
-        "ok": wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"}),
-        "bad": wb.add_format({"bg_color": "#C00000", "font_color": "#FFFFFF", "bold": True}),
+        "ok": wb.add_format(checkcells.GREEN),
+        "pending": wb.add_format(checkcells.AMBER),
+        "bad": wb.add_format(checkcells.RED),
         "label": f(text_wrap=True, **grid),
         "label_bold": f(bold=True, text_wrap=True, **grid),
         "value": f(bg_color=PAD_FILL, **grid),
@@ -191,13 +194,6 @@ def table_widths(tl: model.TableLayout) -> list[float]:
     return widths + [20.0] * (extra - full)
 
 
-def _check_value(ctx: Ctx, rule: model.Rule):
-    if ctx.values is None:
-        return ""
-    diff = sum(ctx.values[i] for i in rule.left) - sum(ctx.values[i] for i in rule.right)
-    return CHECK_OK if diff == 0 else _number(diff)
-
-
 def _number(v) -> int | float:
     """A cached result as xlsxwriter writes it: an int when whole, else a float."""
     v = values.plain(v)
@@ -226,16 +222,7 @@ def write_table(ctx: Ctx, tl: model.TableLayout) -> None:
         put(ws, b.row, b.col, b.rowspan, b.colspan, b.text, st["check_label"])
         texts.append((b.row, b.col, b.rowspan, b.colspan, b.text, 10 / 11))
     for rule in tl.rules:
-        r, c = rule.check_pos
-        left, right = sum_args(fmt, rule.left), sum_args(fmt, rule.right)
-        ws.write_formula(r, c, f'=IF(SUM({left})=SUM({right}),"{CHECK_OK}",SUM({left})-SUM({right}))',
-                         st["check"], _check_value(ctx, rule))
-        me = model.a1(r, c)
-        ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": f'={me}="{CHECK_OK}"',
-                                           "format": st["ok"]})
-        ws.conditional_format(r, c, r, c, {"type": "formula",
-                                           "criteria": f'=AND({me}<>"{CHECK_OK}",{me}<>"")',
-                                           "format": st["bad"]})
+        checkcells.write(ws, st, fmt, rule, ctx.pf.numbers, ctx.values)
     fixed = {}
     if tl.note_label:
         b = tl.note_label

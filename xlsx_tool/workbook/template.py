@@ -49,6 +49,42 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     return pathlib.Path(path)
 
 
+def refuse_to_replace_data(path) -> None:
+    """Raise :class:`UserError` S20 when ``path`` is a workbook holding data that a blank template
+    would replace: a template with any number, text, paragraph, 注 or 基本信息 beyond 机关名称 and
+    报告年度 filled in, another program's spreadsheet (F05), an encrypted one (F04) or one too large
+    to read (F06).  A missing file, a blank template or a file that is no spreadsheet at all
+    (F03, F07) may be replaced (``template --force``)."""
+    from ..findings import Code, UserError
+    from .read import read_workbook
+
+    p = pathlib.Path(path)
+    if not p.is_file():
+        return
+    try:
+        data = read_workbook(p)
+    except UserError as err:
+        if err.code in (Code.F03.name, Code.F07.name):
+            return
+        raise UserError(Code.S20, str(p), f"{err.finding.title}：可能是其他程序的数据") from None
+    held = filled_parts(data)
+    if held:
+        raise UserError(Code.S20, str(p), "其中有" + "、".join(held))
+
+
+def filled_parts(data) -> list[str]:
+    """What a read template holds beyond a blank one, e.g. ``["45 个数字格", "正文 3 段"]``."""
+    fmt = data.fmt
+    inputs = [c for c in fmt.cells.values() if c.is_input]
+    numbers = sum(1 for c in inputs if c.id not in data.blank)
+    paragraphs = sum(len(v) for v in data.narrative.values())
+    notes = sum(1 for v in data.notes.values() if v)
+    info = [f["label"] for f in fmt.info if f["id"] not in ("org_name", "year") and data.info.get(f["id"])]
+    return [text for n, text in ((numbers, f"{numbers} 个已填写的表格格子"), (paragraphs, f"正文 {paragraphs} 段"),
+                                 (notes, f"{notes} 条表下注"), (len(info), "基本信息（" + "、".join(info[:3]) + "等）"))
+            if n]
+
+
 # -- prefill ------------------------------------------------------------------------------------
 def parse_prefill(fmt: model.Format, prefill: dict, *, year: int, org: str = "") -> Prefill:
     """Sort and validate ``prefill`` (see :func:`write_template`); ``ValueError`` on bad input."""
