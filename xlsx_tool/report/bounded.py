@@ -26,6 +26,7 @@ MEMORY_BYTES = 768 * 2**20
 WALL_SECONDS = 120
 MAX_ANSWER = 128 * 2**20
 ENV_DISABLE = "XLSX_TOOL_NO_FORK"
+_inside = False          # True in the child: nested work runs there directly, under its limits
 
 
 class Exceeded(Exception):
@@ -48,7 +49,9 @@ def _address_space() -> int:
 
 def _child(work: Callable[[], tuple[dict, bytes]], write_fd: int, memory: int) -> None:
     """In the forked child: limit, work, answer, exit — never return."""
+    global _inside
     code = 0
+    _inside = True
     try:
         import resource
 
@@ -84,7 +87,7 @@ def _child(work: Callable[[], tuple[dict, bytes]], write_fd: int, memory: int) -
 def run(work: Callable[[], tuple[dict, bytes]], *, subject: str) -> tuple[dict, bytes]:
     """``work()`` under the limits: its answer ``(JSON-able dict, bytes)``; ``UserError`` T07
     naming ``subject`` when a limit is hit; the work's own ``UserError`` passed on."""
-    if not available():
+    if _inside or not available():
         try:
             return work()
         except (MemoryError, RecursionError, Exceeded) as exc:

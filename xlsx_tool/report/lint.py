@@ -47,7 +47,6 @@ UNSAFE_ATTRS = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_G
                 | {"cr_code", "cr_frame", "ag_code", "ag_frame", "mro", "func_globals", "func_code"})
 CURLY = "“”‘’"
 QUOTE_CHARS = 24
-EXAMPLES = 5
 FOR = re.compile(r"^\{%-?\s*for\b")
 ENDFOR = re.compile(r"^\{%-?\s*endfor\b")
 
@@ -304,7 +303,15 @@ def infer_format(refs: set[str]) -> str:
 
 
 def detect_format(template_path) -> str:
-    """The format :func:`lint` checks a template against when none is given (2019 or 2021)."""
+    """The format :func:`lint` checks a template against when none is given (2019 or 2021);
+    bounded like :func:`lint`."""
+    from . import bounded
+
+    meta, _ = bounded.run(lambda: ({"format": _detect(template_path)}, b""), subject=str(template_path))
+    return meta["format"]
+
+
+def _detect(template_path) -> str:
     parts = read_parts(Path(template_path))
     linter = _Linter(Path(template_path))
     for part in parts:
@@ -315,43 +322,30 @@ def detect_format(template_path) -> str:
     return infer_format(_referenced_cells(parts))
 
 
-def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: Part) -> None:
-    """T02: one finding per kind of data the template never prints."""
-    where = "全文"
-    if "v" not in dynamic:
-        missing = [cid for cid in ctx["v"] if cid not in used.get("v", ())]
-        if missing:
-            by_table = {}
-            for cid in missing:
-                tl = fmt.cells[cid].table if cid in fmt.cells else ""
-                by_table[tl] = by_table.get(tl, 0) + 1
-            sheets = {tl.id: tl.sheet for tl in fmt.tables}
-            counts = "、".join(f"{sheets.get(t, t)} {n} 个" for t, n in by_table.items())
-            examples = "、".join(f"v.{c}" for c in missing[:EXAMPLES]) + ("等" if len(missing) > EXAMPLES else "")
-            linter.add(Code.T02, part, None, "v." + missing[0],
-                       f"年报格式 {fmt.id} 的 {len(ctx['v'])} 个表格数值中有 {len(missing)} 个没有在模板中使用"
-                       f"（{counts}），如 {examples}。xlsx-tool fields 列出全部占位符。", where=where)
-    labels = {s["id"]: s["label"] for s in fmt.narrative}
-    headings = {tl.id: tl.heading for tl in fmt.tables}
-    for key, what, names in (("narrative", "正文部分", labels), ("notes", "表格下的“注”", headings),
-                             ("choices", "选项（如金额单位）", {})):
-        if key in dynamic:
-            continue
-        missing = [k for k in ctx[key] if k not in used.get(key, ())]
-        if missing:
-            listed = "、".join(f"{key}.{k}" + (f"（{names[k]}）" if k in names else "") for k in missing)
-            linter.add(Code.T02, part, None, f"{key}.{missing[0]}",
-                       f"模板中没有输出这些{what}：{listed}，填报的内容不会出现在报告中。", where=where)
+def lint(template_path, format_id: str | None = None, *, trial: bool = True) -> list[Finding]:
+    """Check a Word template; return its findings in document order (T01, T03–T06), then T08/T09
+    and the outcome of a trial rendering (T07, :mod:`.lint_whole`), T02 last.
 
-
-def lint(template_path, format_id: str | None = None) -> list[Finding]:
-    """Check a Word template; return its findings (T01–T06) in document order, T02 last.
-
-    ``format_id``: ``2019``/``2021``; ``None`` infers it from the ``v.<id>`` the template uses.
-    Raises :class:`UserError` F09 when the file is not a usable .docx, F08 for an unknown format.
+    ``format_id``: ``2019``/``2021``; ``None`` infers it from the ``v.<id>`` the template uses;
+    ``trial``: also render sample data through the template.  The whole check runs under the
+    CPU and memory limits of :mod:`.bounded`.  Raises :class:`UserError` F09 when the file is
+    not a usable .docx, F20/F21 (see :mod:`.package`), F08 for an unknown format, T07 when even
+    reading the template exceeds the limits.
     """
+    from . import bounded
+
+    meta, _ = bounded.run(lambda: ({"findings": [f.as_dict() for f in _lint(template_path, format_id, trial)]},
+                                   b""), subject=str(template_path))
+    return [Finding(**{"message": "", **d}) for d in meta["findings"]]
+
+
+def _lint(template_path, format_id: str | None, trial: bool) -> list[Finding]:
+    from . import lint_whole
+    from .package import open_template
+
     path = Path(template_path)
-    parts = read_parts(path)
+    pkg = open_template(path)
+    parts = read_parts(path, pkg)
     linter = _Linter(path)
     linter.parts = [part.name for part in parts]
     for part in parts:
@@ -367,10 +361,14 @@ def lint(template_path, format_id: str | None = None) -> list[Finding]:
         if part.ast is not None and part.paras:
             linter.check_names(part, ctx, used, dynamic)
     if all(part.ast is not None for part in parts):   # else what is used is not known
-        _unused(linter, fmt, ctx, used, dynamic, parts[0])
+        lint_whole.unused(linter, fmt, ctx, used, dynamic, parts[0])
     order = sorted(range(len(linter.findings)),
                    key=lambda k: (linter.findings[k].code == Code.T02.name, linter.order[k]))
-    return [linter.findings[k] for k in order]
+    findings = [linter.findings[k] for k in order]
+    extra = lint_whole.package_findings(path, pkg)
+    if trial and lint_whole.usable(findings + extra):
+        extra += lint_whole.trial_findings(path, fid)
+    return lint_whole.ordered(findings, extra)
 
 
 def text_report(findings: list[Finding], path, format_id: str | None = None) -> str:

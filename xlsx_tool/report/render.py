@@ -91,7 +91,7 @@ def _unknown_detail(path: pathlib.Path, format_id: str) -> str:
     for the other official format."""
     from . import lint
 
-    unknown = [f for f in lint.lint(path, format_id) if f.code == Code.T01.name]
+    unknown = [f for f in lint.lint(path, format_id, trial=False) if f.code == Code.T01.name]
     where = "；".join(f"{f.extra.get('tag', '')} 在{f.labels}" for f in unknown[:5])
     more = f"等 {len(unknown)} 处" if len(unknown) > 5 else ""
     detail = f"模板：{path}" + (f"；未知占位符：{where}{more}" if where else "")
@@ -152,24 +152,33 @@ def render_docx(data: ReportData, out, *, template=None, force: bool = False,
     sandbox (:mod:`.sandbox`) under CPU and memory limits (:mod:`.bounded`).  Raises
     :class:`UserError` (F09, F20, F21, T01, T06, T07, T09, O01–O09).
     """
-    from . import bounded
-
     builtin = template is None
     path = default_template(data.fmt.id) if builtin else pathlib.Path(template)
     inputs = (data.source, path)
     out = outputs.check_target(out, force=force, inputs=inputs, suffix=".docx")   # fail before any work
+    found, body = rendered(data, template=template, draft=draft)
+    if notes is not None:
+        notes.extend(found)
+    outputs.write_bytes(out, body, force=force, inputs=inputs, suffix=".docx")
+    return out
+
+
+def rendered(data: ReportData, *, template=None, draft: str = "") -> tuple[list, bytes]:
+    """The report of ``data`` as .docx bytes, and the 提示 of the rendering (T08); nothing is
+    written.  Same template, limits and errors as :func:`render_docx` (without the O codes)."""
+    from . import bounded
+
+    path = default_template(data.fmt.id) if template is None else pathlib.Path(template)
     source = None
-    if builtin and not path.exists():
+    if template is None and not path.exists():
         from .build import OFFICIAL, build
 
         source = build(data.fmt.id, OFFICIAL)
     ctx = context(data)
     _preload()
     meta, body = bounded.run(lambda: _render_bytes(path, source, ctx, draft), subject=str(path))
-    if notes is not None and meta.get("links"):
-        notes.append(make(Code.T08, "；".join(meta["links"]), file=str(path)))
-    outputs.write_bytes(out, body, force=force, inputs=inputs, suffix=".docx")
-    return out
+    found = [make(Code.T08, "；".join(meta["links"]), file=str(path))] if meta.get("links") else []
+    return found, body
 
 
 def _preload() -> None:
