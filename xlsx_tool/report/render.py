@@ -183,7 +183,7 @@ def rendered(data: ReportData, *, template=None, draft: str = "") -> tuple[list,
 
 def _preload() -> None:
     """Import what rendering needs before the work is forked (shared, and no import lock held)."""
-    from . import cache, draft, package, sandbox  # noqa: F401
+    from . import cache, draft, package, sandbox  # noqa: F401 — imported for the child
 
 
 def _render_bytes(path: pathlib.Path, source: bytes | None, ctx: dict, draft: str) -> tuple[dict, bytes]:
