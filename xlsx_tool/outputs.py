@@ -59,7 +59,7 @@ def _check_name(out: Path) -> None:
     for part in out.parts:
         if len(os.fsencode(part)) > NAME_MAX:
             shown = part if len(part) <= 40 else part[:20] + "…" + part[-12:]
-            raise UserError(Code.O08, shown, f"这一段有 {len(os.fsencode(part))} 字节")
+            raise UserError(Code.O08, str(out), f"其中“{shown}”有 {len(os.fsencode(part))} 字节")
 
 
 def _lstat(path: Path) -> os.stat_result | None:
