@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 
 RED = "C00000"
 BODY_SIZE = 32      # half-points: 16 pt (三号)
@@ -27,21 +27,22 @@ def _paragraph(text: str, size: int):
 
 def mark(doc, text: str) -> None:
     """Put ``text`` in red bold first in the body and first in every header in use of ``doc``
-    (a python-docx ``Document``)."""
+    (a python-docx ``Document``, possibly rendered by docxtpl, which replaces header parts: they
+    are reached through the document's relationships, not through cached part objects)."""
     doc.element.body.insert(0, _paragraph(text, BODY_SIZE))
     even = doc.settings.odd_and_even_pages_header_footer
-    done: set[int] = set()
-    for section in doc.sections:
-        headers = [section.header]
-        if section.different_first_page_header_footer:
-            headers.append(section.first_page_header)
-        if even:
-            headers.append(section.even_page_header)
-        for header in headers:
-            if header.is_linked_to_previous and section is not doc.sections[0]:
-                continue          # shows the previous section's header, already marked
-            root = header.part.element
-            if id(root) in done:
-                continue
-            done.add(id(root))
-            root.insert(0, _paragraph(text, HEADER_SIZE))
+    for number, section in enumerate(doc.sections):
+        if number == 0:                   # headers shown on the first pages must exist to be marked
+            for header, used in ((section.header, True), (section.first_page_header,
+                                 section.different_first_page_header_footer), (section.even_page_header, even)):
+                if used and header.is_linked_to_previous:
+                    header.is_linked_to_previous = False
+    wanted = {"default"} | ({"even"} if even else set())
+    done: set[str] = set()
+    for sect in doc.element.xpath("//w:sectPr"):
+        kinds = wanted | ({"first"} if sect.xpath("./w:titlePg[not(@w:val='0' or @w:val='false')]") else set())
+        for ref in sect.xpath("./w:headerReference"):
+            rid = ref.get(qn("r:id"))
+            if ref.get(qn("w:type")) in kinds and rid not in done and rid in doc.part.rels:
+                done.add(rid)
+                doc.part.rels[rid].target_part.element.insert(0, _paragraph(text, HEADER_SIZE))
