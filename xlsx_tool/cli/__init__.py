@@ -59,8 +59,16 @@ def _handle_termination() -> None:
                 pass
 
 
+def _quiet_cleanup(unraisable) -> None:
+    """An ``OSError`` while a library's object is garbage-collected (xlsxwriter's open zip on a
+    full disk) comes after the failure was reported in Chinese: no second, English traceback."""
+    if not isinstance(unraisable.exc_value, OSError):
+        sys.__unraisablehook__(unraisable)
+
+
 def main(argv: list[str] | None = None) -> int:
     _handle_termination()
+    sys.unraisablehook = _quiet_cleanup
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="xlsx_tool_console")
