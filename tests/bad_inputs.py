@@ -548,3 +548,9 @@ def _foreign_workbook() -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# the Word template and output cases of issue 8 (report side) live in their own module
+from bad_templates import CASES as _TEMPLATE_CASES  # noqa: E402 — needs the builders above
+
+CASES += _TEMPLATE_CASES

@@ -311,15 +311,18 @@ def test_output_same_as_input_fails_with_O04(tmp_path):
 def test_failed_write_keeps_the_old_report_and_leaves_no_temp_file(tmp_path, monkeypatch):
     out = tmp_path / "报告.docx"
     out.write_bytes(b"old")
+    write = Path.write_bytes
 
-    def fail(self, filename, *a, **k):
-        Path(filename).write_bytes(b"partial")
+    def fail(self, data):
+        with open(self, "wb") as f:
+            f.write(data[:100])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("docxtpl.DocxTemplate.save", fail)
+    monkeypatch.setattr(Path, "write_bytes", fail)
     with pytest.raises(UserError) as err:
         render.render_docx(make_data("2021"), out, force=True)
-    assert err.value.finding.code == "O03"
+    monkeypatch.setattr(Path, "write_bytes", write)
+    assert err.value.finding.code == "O09" and "磁盘空间不足" in err.value.text()
     assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["报告.docx"]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import signal
 import sys
 
 from ..findings import UserError
@@ -33,7 +34,41 @@ def _console_fallback(err: UnicodeError):
 codecs.register_error("xlsx_tool_console", _console_fallback)
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, SIGHUP (or Ctrl-Break) received: handled exactly like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _interrupt(signum, frame) -> None:
+    raise Interrupted(signum)
+
+
+def _handle_termination() -> None:
+    """SIGTERM/SIGHUP/SIGBREAK raise :class:`Interrupted`, so that every ``finally`` runs: no
+    ``.~*.tmp`` is left beside a target, a LibreOffice process group is ended and its private
+    copy removed (:mod:`xlsx_tool.office`), a rendering child is killed (:mod:`xlsx_tool.report.bounded`)."""
+    for name in ("SIGTERM", "SIGHUP", "SIGBREAK"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, _interrupt)
+            except (ValueError, OSError):   # not the main thread, or not allowed here
+                pass
+
+
+def _quiet_cleanup(unraisable) -> None:
+    """An ``OSError`` while a library's object is garbage-collected (xlsxwriter's open zip on a
+    full disk) comes after the failure was reported in Chinese: no second, English traceback."""
+    if not isinstance(unraisable.exc_value, OSError):
+        sys.__unraisablehook__(unraisable)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _handle_termination()
+    sys.unraisablehook = _quiet_cleanup
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="xlsx_tool_console")
@@ -56,9 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head/more that closed early
         sys.stderr.close()
         return 0
-    except KeyboardInterrupt:
-        print("已中断，未写入任何不完整的文件。", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        try:
+            print("已中断，未写入任何不完整的文件。", file=sys.stderr)
+        except (OSError, ValueError):     # the terminal went away (SIGHUP)
+            pass
+        return 128 + exc.signum if isinstance(exc, Interrupted) else 130
     except Exception as exc:  # the last guard: never a traceback for a clerk
         if args.debug:
             raise

@@ -30,10 +30,12 @@ def _format_for(args) -> str:
 
 
 def cmd_template(args) -> int:
+    from ..outputs import check_target
     from ..workbook.template import refuse_to_replace_data, write_template
 
     fid = _format_for(args)
     out = Path(args.output or f"{args.year}年政府信息公开年报数据.xlsx")
+    check_target(out, force=args.force, suffix=".xlsx")
     if args.force:
         refuse_to_replace_data(out)
     path = write_template(out, fid, year=args.year, org=args.org or "", force=args.force)
@@ -77,13 +79,27 @@ def cmd_check(args) -> int:
     return 0 if result.ok else 1
 
 
+def _targets(out: Path, args) -> None:
+    """Check the report's and the PDF's paths before any work (O01–O09)."""
+    from ..outputs import check_target
+
+    inputs = (getattr(args, "file", None), getattr(args, "template", None))
+    check_target(out, force=args.force, inputs=inputs, suffix=".docx")
+    if args.pdf:
+        check_target(out.with_suffix(".pdf"), force=args.force, inputs=inputs, suffix=".pdf")
+
+
 def _render(result, out: Path, args) -> list[Path]:
     from ..report.render import render_docx
 
     draft = ""
     if result.errors:
         draft = f"草稿：本报告未通过核对（{len(result.errors)} 个错误，见 xlsx-tool check），不得公开。"
-    written = [render_docx(result.data, out, template=args.template, force=args.force, draft=draft)]
+    _targets(out, args)
+    notes: list = []
+    written = [render_docx(result.data, out, template=args.template, force=args.force, draft=draft, notes=notes)]
+    for note in notes:
+        print(note.text())
     if args.pdf:
         from ..report.pdf import font_note, to_pdf
 
@@ -97,6 +113,9 @@ def _render(result, out: Path, args) -> list[Path]:
 def cmd_render(args) -> int:
     from ..checks.check import text_report
 
+    src = Path(args.file)
+    out = Path(args.output) if args.output else src.with_suffix(".docx")
+    _targets(out, args)                  # a wrong output name is refused before reading anything
     result = _check(args)
     if not result.ok and not args.allow_errors:
         print(text_report(result, verbose=args.verbose))
@@ -104,8 +123,6 @@ def cmd_render(args) -> int:
         return 1
     if result.warnings or result.errors:
         print(f"检查：{len(result.errors)} 个错误、{len(result.warnings)} 个提示（详见 xlsx-tool check）。")
-    src = Path(args.file)
-    out = Path(args.output) if args.output else src.with_suffix(".docx")
     for p in _render(result, out, args):
         print(f"已生成：{p}")
     return 0
@@ -179,15 +196,15 @@ def register(sub) -> None:
 
     r = sub.add_parser("render", help="核对后生成 Word 报告")
     workbook_input(r)
-    r.add_argument("-o", "--output", metavar="文件", help="输出的 .docx（默认与输入同名）")
-    r.add_argument("--template", metavar="模板", help="自定义 Word 模板（.docx）")
+    r.add_argument("-o", "--output", metavar="文件", help="输出的 .docx（默认与输入同名；加 --pdf 时 PDF 生成在它旁边）")
+    r.add_argument("--template", metavar="模板", help="自定义 Word 模板（.docx 或 .dotx）")
     r.add_argument("--allow-errors", action="store_true", help="有错误时仍生成报告（草稿）")
     r.add_argument("--pdf", action="store_true", help="同时用 LibreOffice 输出 PDF")
     r.add_argument("--force", action="store_true", help="允许覆盖已有文件")
     r.set_defaults(func=cmd_render)
 
     lt = sub.add_parser("lint-template", help="检查自定义 Word 模板中的占位符和标签")
-    lt.add_argument("template", metavar="模板", help="Word 模板（.docx）")
+    lt.add_argument("template", metavar="模板", help="Word 模板（.docx 或 .dotx）")
     lt.add_argument("--format", metavar="格式", help=f"年报格式 {choices}（默认按模板中的占位符判断）")
     lt.add_argument("--json", action="store_true", help="以 JSON 输出")
     lt.set_defaults(func=cmd_lint)

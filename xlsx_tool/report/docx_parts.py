@@ -1,7 +1,7 @@
 """The low layer of ``xlsx-tool lint-template``: a Word template as docxtpl sees it.
 
 :func:`read_parts` reads the XML parts docxtpl renders — ``word/document.xml``, the headers,
-footers and footnotes — and the rendered document properties (``docProps/core.xml``) into
+footers, footnotes and endnotes — and the rendered document properties (``docProps/core.xml``) into
 :class:`Part` objects: lists of :class:`Para`, one per ``w:p``, each with its text, the run number
 of every character and its place in words (body paragraphs ``第N段``, table cells
 ``表格M 第R行第C列``, ``页眉（header1.xml）第1段`` …). :func:`scan_tags` then finds the tags
@@ -11,14 +11,14 @@ docxtpl's preprocessing, which paragraphs and how many runs it spans) and builds
 docxtpl whether its preprocessing repairs a tag.
 
 Nothing here judges the template: the checks (T01–T06) are in :mod:`.lint`. A file that
-is not a usable .docx raises :class:`~xlsx_tool.findings.UserError` F09.
+is not a usable .docx raises :class:`~xlsx_tool.findings.UserError` F09 (F20/F21: see
+:mod:`.package`).
 """
 from __future__ import annotations
 
 import html
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +28,6 @@ from lxml import etree
 from ..findings import Code, UserError
 
 STRAIGHTEN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
-MAX_ENTRIES = 5000
-MAX_PART_BYTES = 64 * 1024 * 1024
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -145,33 +143,25 @@ def _parser():
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def read_parts(path: Path) -> list[Part]:
-    if not path.exists():
-        raise UserError(Code.F09, str(path), "文件不存在")
-    if not path.is_file():
-        raise UserError(Code.F09, str(path), "给出的是文件夹而不是 .docx 文件")
-    hint = "；.doc 格式请在 Word/WPS 中另存为 .docx" if path.suffix.lower() == ".doc" else ""
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise UserError(Code.F09, str(path), "文件中的条目过多（可能是恶意文件）")
-            names = {i.filename: i for i in infos}
-            if "word/document.xml" not in names:
-                raise UserError(Code.F09, str(path), f"不是 Word (.docx) 文件{hint}")
-            wanted = ["word/document.xml"]
-            wanted += sorted((n for n in names if re.fullmatch(r"word/header\d*\.xml", n)), key=_natural)
-            wanted += sorted((n for n in names if re.fullmatch(r"word/footer\d*\.xml", n)), key=_natural)
-            wanted += [n for n in ("word/footnotes.xml", "docProps/core.xml") if n in names]
-            if any(names[n].file_size > MAX_PART_BYTES for n in wanted):
-                raise UserError(Code.F09, str(path), "文件解压后过大（可能是恶意文件）")
-            blobs = {n: z.read(n) for n in wanted}
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
-        raise UserError(Code.F09, str(path), f"无法作为 Word (.docx) 文件打开：{type(exc).__name__}{hint}") from None
+def read_parts(path: Path, pkg=None) -> list[Part]:
+    """The parts docxtpl renders (body, headers, footers, footnotes, endnotes, document
+    properties) of the template at ``path`` — opened through :func:`.package.open_template`
+    (the same limits as ``render``: F09, F20, F21) unless ``pkg``, an opened template, is given."""
+    from .package import open_template
+
+    if pkg is None:
+        pkg = open_template(path)
+    names = pkg.parts
+    if "word/document.xml" not in names:
+        raise UserError(Code.F09, str(path), "不是 Word (.docx) 文件")
+    wanted = ["word/document.xml"]
+    wanted += sorted((n for n in names if re.fullmatch(r"word/header\d*\.xml", n)), key=_natural)
+    wanted += sorted((n for n in names if re.fullmatch(r"word/footer\d*\.xml", n)), key=_natural)
+    wanted += [n for n in ("word/footnotes.xml", "word/endnotes.xml", "docProps/core.xml") if n in names]
     parts = []
-    for name, blob in blobs.items():
+    for name in wanted:
         try:
-            root = etree.fromstring(blob, _parser())
+            root = etree.fromstring(names[name], _parser())
         except etree.XMLSyntaxError as exc:
             raise UserError(Code.F09, str(path), f"{name} 无法解析：{exc}") from None
         short = name.rsplit("/", 1)[-1]
@@ -184,6 +174,8 @@ def read_parts(path: Path) -> list[Part]:
             paras = _paragraphs(root, f"页脚（{short}）")
         elif short == "footnotes.xml":
             paras = _paragraphs(root, "脚注 ")
+        elif short == "endnotes.xml":
+            paras = _paragraphs(root, "尾注 ")
         else:
             paras = _paragraphs(root)
         parts.append(Part(name, paras))

@@ -24,7 +24,6 @@ Names and ids come from the context of an empty report of the template's format 
 """
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from ..formats import registry
 from ..formats.content import ReportData
 from ..formats.model import load
 from .context import context
+from .jinja_ast import const_str, keyed_access, referenced_cells, suggest, unclosed, walk
 from .docx_parts import CLOSER, OPENER, Part, Tag, docxtpl_copes, pieces, read_parts, scan_tags
 
 #: ids only one format has, used first to tell the format of a template
@@ -47,7 +47,6 @@ UNSAFE_ATTRS = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_G
                 | {"cr_code", "cr_frame", "ag_code", "ag_frame", "mro", "func_globals", "func_code"})
 CURLY = "“”‘’"
 QUOTE_CHARS = 24
-EXAMPLES = 5
 FOR = re.compile(r"^\{%-?\s*for\b")
 ENDFOR = re.compile(r"^\{%-?\s*endfor\b")
 
@@ -177,11 +176,11 @@ class _Linter:
             part.ast = None
             i = min(max((exc.lineno or 1) - 1, 0), len(part.paras) - 1)
             tag = self._tag_on(part, i)
-            unclosed = _unclosed(part.tags) if "Unexpected end of template" in exc.message else None
-            if unclosed is not None:     # jinja points at the end: name the block left open
-                word = re.match(r"\{%-?\s*(\w+)", unclosed.clean).group(1)
-                self.add(Code.T06, part, unclosed.first, unclosed.raw,
-                         f"标签 {unclosed.raw} 没有对应的结束标签 {{% end{word} %}}。")
+            open_tag = unclosed(part.tags) if "Unexpected end of template" in exc.message else None
+            if open_tag is not None:     # jinja points at the end: name the block left open
+                word = re.match(r"\{%-?\s*(\w+)", open_tag.clean).group(1)
+                self.add(Code.T06, part, open_tag.first, open_tag.raw,
+                         f"标签 {open_tag.raw} 没有对应的结束标签 {{% end{word} %}}。")
                 return
             raw = tag.raw if tag else _quote(part.paras[i].text)
             self.add(Code.T06, part, i, raw, f"语法错误：{exc.message}（在 {raw} 附近）。")
@@ -211,15 +210,15 @@ class _Linter:
             reported.add(key)
             self.add(code, part, i, raw, message.replace("{tag}", raw), fix=fix)
 
-        for node, parent in _walk(ast):
+        for node, parent in walk(ast):
             if isinstance(node, nodes.Name) and node.ctx == "load":
                 if node.name in undeclared and node.name not in known:
-                    hint = _suggest(node.name, known)
+                    hint = suggest(node.name, known)
                     report(Code.T01, node, node.name, f"标签 {{tag}} 中的 {node.name} 不是本工具提供的名称{hint}。")
-                elif node.name in KEYED and node.name not in stored and not _keyed_access(node, parent):
+                elif node.name in KEYED and node.name not in stored and not keyed_access(node, parent):
                     dynamic.add(node.name)
             elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
-                key = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
+                key = node.attr if isinstance(node, nodes.Getattr) else const_str(node.arg)
                 if key is not None and (key.startswith("_") or key in UNSAFE_ATTRS):
                     report(Code.T06, node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
                     continue
@@ -232,64 +231,13 @@ class _Linter:
                 elif key in ctx[root.name]:
                     used.setdefault(root.name, set()).add(key)
                 else:
-                    hint = _suggest(key, ctx[root.name], prefix=root.name + ".")
+                    hint = suggest(key, ctx[root.name], prefix=root.name + ".")
                     report(Code.T01, node, f"{root.name}.{key}",
                            f"标签 {{tag}} 中的 {root.name}.{key} 在本格式中不存在{hint}。")
             elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args:
-                key = _const_str(node.args[0])
+                key = const_str(node.args[0])
                 if key is not None and (key.startswith("_") or key in UNSAFE_ATTRS):
                     report(Code.T06, node, key, f"标签 {{tag}} 访问了内部属性 {key}，出于安全原因不允许，生成报告时会出错。")
-
-
-BLOCKS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "raw", "trans"}
-
-
-def _unclosed(tags: list[Tag]) -> Tag | None:
-    """The innermost block tag ({% if %}, {% for %} …) that is never closed."""
-    stack: list[tuple[str, Tag]] = []
-    for tag in tags:
-        m = re.match(r"\{%-?\s*(\w+)(.*?)-?%\}$", tag.clean, re.S)
-        if not m:
-            continue
-        word, rest = m.group(1), m.group(2)
-        if word in BLOCKS or (word == "set" and "=" not in rest):
-            stack.append((word, tag))
-        elif word.startswith("end") and stack and stack[-1][0] == word[3:]:
-            stack.pop()
-    return stack[-1][1] if stack else None
-
-
-def _walk(node, parent=None):
-    yield node, parent
-    for child in node.iter_child_nodes():
-        yield from _walk(child, node)
-
-
-def _const_str(node) -> str | None:
-    return node.value if isinstance(node, nodes.Const) and isinstance(node.value, str) else None
-
-
-def _keyed_access(name, parent) -> bool:
-    """``v.x`` or ``v["x"]``: the name is only used to look one key up."""
-    return isinstance(parent, (nodes.Getattr, nodes.Getitem)) and parent.node is name
-
-
-def _suggest(name: str, choices, prefix: str = "") -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f"（是否应为 {prefix}{close[0]}？）" if close else ""
-
-
-def _referenced_cells(parts: list[Part]) -> set[str]:
-    refs = set()
-    for part in parts:
-        if part.ast is None:
-            continue
-        for node in part.ast.find_all((nodes.Getattr, nodes.Getitem)):
-            if isinstance(node.node, nodes.Name) and node.node.name == "v":
-                key = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
-                if key:
-                    refs.add(key)
-    return refs
 
 
 def infer_formats(refs: set[str]) -> list[str]:
@@ -301,21 +249,13 @@ def infer_formats(refs: set[str]) -> list[str]:
     return [fid for fid in registry.available() if missing[fid] == fewest]
 
 
-def _parsed_parts(template_path) -> list[Part]:
-    parts = read_parts(Path(template_path))
-    linter = _Linter(Path(template_path))
-    for part in parts:
-        try:
-            part.ast = linter.env.parse(linter.scan(part))
-        except TemplateSyntaxError:
-            part.ast = None
-    return parts
-
-
 def formats_for(template_path) -> list[str]:
     """The formats :func:`lint` checks a template against when none is given (see
-    :func:`infer_formats`)."""
-    return infer_formats(_referenced_cells(_parsed_parts(template_path)))
+    :func:`infer_formats`); bounded like :func:`lint`."""
+    from . import bounded
+
+    meta, _ = bounded.run(lambda: ({"formats": _formats_for(template_path)}, b""), subject=str(template_path))
+    return meta["formats"]
 
 
 def detect_format(template_path) -> str | None:
@@ -324,88 +264,101 @@ def detect_format(template_path) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _unused(linter: _Linter, fmt, ctx: dict, used: dict, dynamic: set, part: Part) -> None:
-    """T02: one finding per kind of data the template never prints."""
-    where = "全文"
-    if "v" not in dynamic:
-        missing = [cid for cid in ctx["v"] if cid not in used.get("v", ())]
-        if missing:
-            by_table = {}
-            for cid in missing:
-                tl = fmt.cells[cid].table if cid in fmt.cells else ""
-                by_table[tl] = by_table.get(tl, 0) + 1
-            sheets = {tl.id: tl.sheet for tl in fmt.tables}
-            counts = "、".join(f"{sheets.get(t, t)} {n} 个" for t, n in by_table.items())
-            examples = "、".join(f"v.{c}" for c in missing[:EXAMPLES]) + ("等" if len(missing) > EXAMPLES else "")
-            linter.add(Code.T02, part, None, "v." + missing[0],
-                       f"年报格式 {fmt.id} 的 {len(ctx['v'])} 个表格数值中有 {len(missing)} 个没有在模板中使用"
-                       f"（{counts}），如 {examples}。xlsx-tool fields 列出全部占位符。", where=where)
-    labels = {s["id"]: s["label"] for s in fmt.narrative}
-    headings = {tl.id: tl.heading for tl in fmt.tables}
-    for key, what, names in (("narrative", "正文部分", labels), ("notes", "表格下的“注”", headings),
-                             ("choices", "选项（如金额单位）", {})):
-        if key in dynamic:
-            continue
-        missing = [k for k in ctx[key] if k not in used.get(key, ())]
-        if missing:
-            listed = "、".join(f"{key}.{k}" + (f"（{names[k]}）" if k in names else "") for k in missing)
-            linter.add(Code.T02, part, None, f"{key}.{missing[0]}",
-                       f"模板中没有输出这些{what}：{listed}，填报的内容不会出现在报告中。", where=where)
+def _formats_for(template_path) -> list[str]:
+    parts = read_parts(Path(template_path))
+    linter = _Linter(Path(template_path))
+    for part in parts:
+        try:
+            part.ast = linter.env.parse(linter.scan(part))
+        except TemplateSyntaxError:
+            part.ast = None
+    return infer_formats(referenced_cells(parts))
 
 
-def lint(template_path, format_id: str | None = None) -> list[Finding]:
-    """Check a Word template; return its findings (T01–T06) in document order, T02 last.
+def lint(template_path, format_id: str | None = None, *, trial: bool = True) -> list[Finding]:
+    """Check a Word template; return its findings in document order (T01, T03–T06), then T08/T09
+    and the outcome of a trial rendering (T07, :mod:`.lint_whole`), T02 last.
 
     ``format_id``: ``2019``/``2021``; ``None`` infers it from the ``v.<id>`` the template uses
     (:func:`infer_formats`); when that leaves several formats, the names are checked against each
-    (a finding that holds for some of them only says so; T02 only where it holds for all).  Raises :class:`UserError` F09 when the file is not a usable .docx, F08 for an unknown format.
+    (a finding that holds for some of them only says so; T02 only where it holds for all).
+    ``trial``: also render sample data through the template.  The whole check runs under the
+    CPU and memory limits of :mod:`.bounded`.  Raises :class:`UserError` F09 when the file is
+    not a usable .docx, F20/F21 (see :mod:`.package`), F08 for an unknown format, T07 when even
+    reading the template exceeds the limits.
     """
+    from . import bounded
+
+    meta, _ = bounded.run(lambda: ({"findings": [f.as_dict() for f in _lint(template_path, format_id, trial)]},
+                                   b""), subject=str(template_path))
+    return [Finding(**{"message": "", **d}) for d in meta["findings"]]
+
+
+def _lint(template_path, format_id: str | None, trial: bool) -> list[Finding]:
+    from . import lint_whole
+    from .package import open_template
+
     path = Path(template_path)
-    parts = read_parts(path)
+    pkg = open_template(path)
+    parts = read_parts(path, pkg)
     linter = _Linter(path)
     linter.parts = [part.name for part in parts]
     for part in parts:
         linter.parse(part, linter.scan(part))
-    fids = [format_id] if format_id else infer_formats(_referenced_cells(parts))
+    fids = [format_id] if format_id else infer_formats(referenced_cells(parts))
     for fid in fids:
         if fid not in registry.available():
             raise UserError(Code.F08, f"年报格式 {fid}", "可选：" + "、".join(registry.available()))
+    _names_for_each(linter, parts, fids)
+    order = sorted(range(len(linter.findings)),
+                   key=lambda k: (linter.findings[k].code == Code.T02.name, linter.order[k]))
+    findings = [linter.findings[k] for k in order]
+    extra = lint_whole.package_findings(path, pkg)
+    if trial and lint_whole.usable(findings + extra):
+        for fid in fids:
+            extra += [f for f in lint_whole.trial_findings(path, fid) if f not in extra]
+    return lint_whole.ordered(findings, extra)
+
+
+def _names_for_each(linter: _Linter, parts: list[Part], fids: list[str]) -> None:
+    """T01 and T02 against the names of each format of ``fids``; with several, a finding that
+    holds for some formats only says which, and T02 is kept only where it holds for all."""
     general = list(linter.findings), list(linter.order)
-    by_format = {}
+    found: dict[str, tuple[list, list]] = {}
     for fid in fids:
         linter.findings, linter.order = list(general[0]), list(general[1])
         _check_names(linter, parts, fid)
-        by_format[fid] = linter.findings[len(general[0]):], linter.order[len(general[1]):]
+        found[fid] = linter.findings[len(general[0]):], linter.order[len(general[1]):]
     linter.findings, linter.order = list(general[0]), list(general[1])
     seen: dict[tuple, list[str]] = {}
-    for fid, (found, order) in by_format.items():   # the same finding for several formats: once
-        for f, o in zip(found, order):
+    for fid, (new, order) in found.items():          # the same finding for several formats: once
+        for f, o in zip(new, order):
             key = (f.code, f.labels, f.message)
-            if key not in seen:
-                seen[key] = [fid]
-                linter.findings.append(f)
-                linter.order.append(o)
-            else:
+            if key in seen:
                 seen[key].append(fid)
-    if len(fids) > 1:
-        keep = list(range(len(general[0])))
-        for k in range(len(general[0]), len(linter.findings)):
-            f = linter.findings[k]
-            only = seen[(f.code, f.labels, f.message)]
-            if len(only) < len(fids):
-                if f.code == Code.T02.name:       # unused data of one format only: not said
-                    continue
-                f.message += f"（按 {'、'.join(only)} 格式）"
-            keep.append(k)
-        linter.findings = [linter.findings[k] for k in keep]
-        linter.order = [linter.order[k] for k in keep]
-    order = sorted(range(len(linter.findings)),
-                   key=lambda k: (linter.findings[k].code == Code.T02.name, linter.order[k]))
-    return [linter.findings[k] for k in order]
+                continue
+            seen[key] = [fid]
+            linter.findings.append(f)
+            linter.order.append(o)
+    if len(fids) == 1:
+        return
+    keep = list(range(len(general[0])))
+    for k in range(len(general[0]), len(linter.findings)):
+        f = linter.findings[k]
+        only = seen[(f.code, f.labels, f.message)]
+        if len(only) < len(fids):
+            if f.code == Code.T02.name:            # unused data of one format only: not said
+                continue
+            f.message += f"（按 {'、'.join(only)} 格式）"
+        keep.append(k)
+    linter.findings = [linter.findings[k] for k in keep]
+    linter.order = [linter.order[k] for k in keep]
 
 
 def _check_names(linter: _Linter, parts: list[Part], fid: str) -> None:
     """T01 and T02 against the names of format ``fid``."""
+    from . import lint_whole
+
     fmt = load(fid)
     ctx = context(ReportData(fmt))
     used: dict[str, set] = {}
@@ -414,7 +367,7 @@ def _check_names(linter: _Linter, parts: list[Part], fid: str) -> None:
         if part.ast is not None and part.paras:
             linter.check_names(part, ctx, used, dynamic)
     if all(part.ast is not None for part in parts):   # else what is used is not known
-        _unused(linter, fmt, ctx, used, dynamic, parts[0])
+        lint_whole.unused(linter, fmt, ctx, used, dynamic, parts[0])
 
 
 def text_report(findings: list[Finding], path, format_ids: list[str] | str | None = None) -> str:

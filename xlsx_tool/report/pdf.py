@@ -9,11 +9,12 @@ from .. import office, outputs
 def to_pdf(docx: str | Path, out: str | Path | None = None, *, force: bool = False) -> Path:
     """Convert a rendered ``.docx`` to PDF beside it (or at ``out``); returns the PDF path.
 
-    ``UserError`` F10 when LibreOffice is not installed or fails; O01–O03 for the output.
+    ``UserError`` F10 when LibreOffice is not installed or fails; O01–O09 for the output (its
+    name must end in ``.pdf``).
     """
     docx = Path(docx)
-    target = outputs.check_target(out or docx.with_suffix(".pdf"), force=force, inputs=(docx,))
-    return outputs.write_bytes(target, office.convert(docx, "pdf"), force=force, inputs=(docx,))
+    target = outputs.check_target(out or docx.with_suffix(".pdf"), force=force, inputs=(docx,), suffix=".pdf")
+    return outputs.write_bytes(target, office.convert(docx, "pdf"), force=force, inputs=(docx,), suffix=".pdf")
 
 
 #: The typefaces the built-in templates ask for (GB/T 9704-2012) and names they also go by.
@@ -31,7 +32,10 @@ def _families() -> str | None:
     if shutil.which("fc-list") is None:
         return None
     try:
-        return subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=20).stdout
+        # bytes, not text=True: under a non-UTF-8 locale (LANG=C, PYTHONUTF8=0) the font names
+        # would not decode with the locale's codec
+        return subprocess.run(["fc-list", ":", "family"], capture_output=True,
+                              timeout=20).stdout.decode("utf-8", "replace")
     except (OSError, subprocess.SubprocessError):
         return None
 

@@ -40,11 +40,12 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     input cell ids, 基本信息 ids, ``narrative_<section>`` → list of paragraphs, ``note_<table>``,
     choice ids) and wins over ``org``/``year``.  Unknown keys or unusable values → ``ValueError``;
     unknown format → ``KeyError``.  Raises :class:`UserError` ``O01`` (exists, no ``force``),
-    ``O02`` (no such folder) or ``O03`` (cannot write there).  Returns the path written.
+    ``O02`` (no such folder), ``O03`` (cannot write there), ``O06`` (``path`` does not end in
+    ``.xlsx``) or another output code of :mod:`xlsx_tool.outputs`.  Returns the path written.
     """
     fmt = model.load(format_id)
     pf = parse_prefill(fmt, prefill or {}, year=year, org=org)
-    with outputs.atomic_write(path, force=force) as tmp:
+    with outputs.atomic_write(path, force=force, suffix=".xlsx") as tmp:
         _build(tmp, fmt, pf, year)
     return pathlib.Path(path)
 
