@@ -131,6 +131,44 @@ def cmd_export(args) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_combine(args) -> int:
+    from ..review.combine import write_combined
+
+    with _Progress("汇总") as progress:
+        info = dict(item.split("=", 1) for item in args.info or () if "=" in item)
+        path, data = write_combined(args.dirs, args.output, org=args.org, year=args.year, info=info,
+                                    allow_errors=args.allow_errors, roster=args.roster, force=args.force,
+                                    jobs=args.jobs, progress=progress)
+    included = [p for p in data.parts if p.included]
+    refused = [f for f in data.refused if f.severity == "错误"]
+    print(f"已生成汇总：{path}（{data.year} 年度，{data.fmt.label}，{len(included)} 个单位）")
+    if refused:
+        print(f"\n以下 {len(refused)} 个文件未汇总：")
+        for f in refused:
+            print(f.text())
+    if data.missing:
+        shown = "、".join(data.missing[:20]) + ("等" if len(data.missing) > 20 else "")
+        print(f"\n单位名单中未包含在汇总中的单位（{len(data.missing)}）：{shown}")
+    print(f"\n下一步：在“基本信息”表中填写联系方式，在“正文”表中撰写汇总报告正文，然后运行 "
+          f"xlsx-tool check \"{path}\" --parts {' '.join(chr(34) + d + chr(34) for d in args.dirs)}")
+    return 1 if refused else 0
+
+
+def cmd_check_parts(args) -> int:
+    """``check FILE --parts DIR…`` (registered by the clerk's ``check``)."""
+    from ..checks.check import text_report
+    from ..review.parts import check_parts, text_summary
+
+    with _Progress("核对各单位") as progress:
+        result = check_parts(args.file, args.parts, roster=getattr(args, "roster", None), progress=progress)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=1, default=_jsonable))
+    else:
+        print(text_report(result))
+        print(text_summary(args.parts))
+    return 0 if result.ok else 1
+
+
 def register(sub) -> None:
     """Add review, combine and export to the parser's ``sub`` (argparse sub-parsers)."""
     r = sub.add_parser("review", help="政务公开办：批量审核一个或多个文件夹中各单位的年报，生成审核结果工作簿")
@@ -143,6 +181,18 @@ def register(sub) -> None:
     r.add_argument("--jobs", type=int, help="同时处理的进程数（默认等于 CPU 核数）")
     r.add_argument("--force", action="store_true", help="允许覆盖已有文件")
     r.set_defaults(func=cmd_review)
+
+    c = sub.add_parser("combine", help="政务公开办：把各单位的报告逐格相加，生成本级汇总报告的工作簿")
+    c.add_argument("dirs", nargs="+", metavar="文件夹", help="各单位报告所在的文件夹（含子文件夹）")
+    c.add_argument("-o", "--output", required=True, help="输出的汇总工作簿（.xlsx），如 全县汇总.xlsx")
+    c.add_argument("--org", required=True, help="汇总机关的名称，如“某某县人民政府”")
+    c.add_argument("--year", type=int, help="汇总年度（默认取多数文件的报告年度）")
+    c.add_argument("--roster", help="单位名单（.xlsx/.csv/.txt），列出未包含在汇总中的单位")
+    c.add_argument("--allow-errors", action="store_true", help="有错误的单位也计入汇总")
+    c.add_argument("--info", action="append", metavar="项目=内容", help="汇总机关的基本信息，可多次使用，如 --info 联系电话=0955-7061801")
+    c.add_argument("--jobs", type=int, help="同时处理的进程数（默认等于 CPU 核数）")
+    c.add_argument("--force", action="store_true", help="允许覆盖已有文件")
+    c.set_defaults(func=cmd_combine)
 
     e = sub.add_parser("export", help="把一份年报导出为交换格式 JSON（供审核平台、表格软件使用）")
     e.add_argument("file", metavar="文件", help="填好的工作簿（或已发布的年报、交换 JSON）")

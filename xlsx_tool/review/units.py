@@ -50,6 +50,9 @@ class UnitReport:
     rates: dict = field(default_factory=dict)
     repeat_rates: object = None
     findings: list = field(default_factory=list)
+    #: with ``keep_inputs``: every input cell id → value, and the choices (金额单位)
+    inputs: dict = field(default_factory=dict)
+    choices: dict = field(default_factory=dict)
 
 
 def unreadable(path: str, finding, reason: str) -> UnitReport:
@@ -60,11 +63,12 @@ def unreadable(path: str, finding, reason: str) -> UnitReport:
                       reason=reason, findings=[d])
 
 
-def inspect(path: str, last: str | None = None, *, continuity=None) -> UnitReport:
+def inspect(path: str, last: str | None = None, *, continuity=None, keep_inputs: bool = False) -> UnitReport:
     """Read and check one file (any source ``xlsx_tool.sources.read_any`` takes).
 
     ``last``: last year's report of the same unit and ``continuity`` the year-to-year comparer
-    (``compare(this, last)``), both optional."""
+    (``compare(this, last)``), both optional; ``keep_inputs``: keep the input values and choices
+    (for consolidation) instead of the findings."""
     from ..checks.check import check
     from ..findings import UserError
     from ..formats import rates as derived_rates
@@ -97,7 +101,8 @@ def inspect(path: str, last: str | None = None, *, continuity=None) -> UnitRepor
         file=path, name=name, key=norm_name(name) or norm_name(Path(path).stem), year=data.year,
         format=data.fmt.id, kind=data.kind, status=status, errors=errors, warnings=len(found) - errors,
         figures=derived_rates.figures(data.fmt, values), rates=derived_rates.derived(data.fmt, values),
-        repeat_rates=repeat, findings=[_with_file(f.as_dict(), path) for f in found])
+        repeat_rates=repeat, findings=[] if keep_inputs else [_with_file(f.as_dict(), path) for f in found],
+        inputs=dict(data.inputs) if keep_inputs else {}, choices=dict(data.choices) if keep_inputs else {})
 
 
 def _with_file(d: dict, path: str) -> dict:
