@@ -32,6 +32,8 @@ from .units import (DUPLICATE, ERRORS, MISSING, NOTES, PASSED, STATUSES, UNREADA
 
 #: Most files one review takes (a province has about 10 000 units).
 MAX_FILES = 200_000
+#: Units needing action listed on the terminal at most.
+SHOWN_UNITS = 30
 
 
 # -- finding the files ----------------------------------------------------------------------------
@@ -317,6 +319,12 @@ def summary_text(result: ReviewResult) -> str:
     head = f"审核 {result.year or '（年度未知）'} 年度：共 {sum(counts.values())} 个单位（文件）"
     parts = "，".join(f"{s} {n}" for s, n in counts.items() if n)
     lines = [head, parts]
+    bad = [u for u in result.units if u.status in (UNREADABLE, DUPLICATE, WRONG_YEAR, ERRORS)]
+    for u in bad[:SHOWN_UNITS]:
+        why = u.reason or f"{u.error_count} 个错误、{u.warning_count} 个提示"
+        lines.append(f"  [{u.status}] {u.label}：{why}（{u.file}）")
+    if len(bad) > SHOWN_UNITS:
+        lines.append(f"  另有 {len(bad) - SHOWN_UNITS} 个单位需要处理，详见审核结果的“概览”和“问题清单”。")
     if result.missing:
         shown = "、".join(result.missing[:20]) + ("等" if len(result.missing) > 20 else "")
         lines.append(f"未提交（{len(result.missing)}）：{shown}")

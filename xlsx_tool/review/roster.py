@@ -23,7 +23,7 @@ MAX_NAMES = 100_000
 MAX_NAME_LENGTH = 100
 #: First-row texts taken as a heading, not a unit.
 HEADINGS = {norm_name(h) for h in ("单位", "单位名称", "名称", "机关名称", "单位名单", "部门", "部门名称",
-                                   "机关", "报送单位", "填报单位")}
+                                   "机关", "报送单位", "填报单位", "序号", "编号")}
 TEXT_SUFFIXES = (".csv", ".txt")
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
