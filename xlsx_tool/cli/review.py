@@ -128,6 +128,8 @@ def cmd_export(args) -> int:
     result = check(read_any(src))
     write_bytes(out, dumps(to_exchange(result)).encode("utf-8"), force=args.force, inputs=(src,))
     print(f"已导出：{out}（{len(result.errors)} 个错误、{len(result.warnings)} 个提示；格式见 exchange.schema.json）")
+    if result.errors:
+        print("处理：错误已写入 JSON 的 findings；运行 xlsx-tool check 查看并改正后重新导出。")
     return 0 if result.ok else 1
 
 

@@ -329,6 +329,9 @@ def summary_text(result: ReviewResult) -> str:
         shown = "、".join(result.missing[:20]) + ("等" if len(result.missing) > 20 else "")
         lines.append(f"未提交（{len(result.missing)}）：{shown}")
     lines.extend(result.notes)
+    if bad or result.missing:
+        lines.append("处理：打开审核结果的“问题清单”（可按单位、代码筛选），请各单位改正后重新提交；"
+                     "无法读取的文件请对方用 Excel/WPS 另存后重新提交。")
     return "\n".join(line for line in lines if line)
 
 

@@ -109,7 +109,9 @@ def select(reports: list[UnitReport], *, year: int | None, allow_errors: bool,
     years = Counter(r.year for r in read if r.year)
     if year is None:
         if not years:
-            raise UserError(Code.R21, "、".join(Path(r.file).name for r in reports[:5]), "没有可读取的单位报告")
+            why = "；".join(f"{Path(r.file).name}：{r.reason}" for r in reports[:5])
+            raise UserError(Code.R21, "、".join(r.file for r in reports[:5]) + ("等" if len(reports) > 5 else ""),
+                            f"没有可读取的单位报告（{why[:600]}）")
         year = max(years.items(), key=lambda kv: (kv[1], kv[0]))[0]
     format_id = format_id or registry.for_year(year)
     copies = Counter(r.key for r in read if r.year == year and r.format == format_id)
