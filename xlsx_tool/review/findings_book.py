@@ -31,13 +31,17 @@ from .units import DUPLICATE, ERRORS, MISSING, NOTES, PASSED, STATUSES, UNREADAB
 MAX_FINDING_ROWS = 1_048_576 - 3
 #: How many units the per-unit charts show at most.
 CHART_UNITS = 30
+#: Height of a default row in pixels (to place charts below one another).
+ROW_PX = 20
 STATUS_COLOURS = {UNREADABLE: ("#C00000", "#FFFFFF"), ERRORS: ("#FFC7CE", "#9C0006"),
                   DUPLICATE: ("#F4B183", "#7F3F00"), WRONG_YEAR: ("#F4B183", "#7F3F00"),
                   MISSING: ("#D9D9D9", "#404040"), NOTES: ("#FFEB9C", "#9C5700"),
                   PASSED: ("#C6EFCE", "#006100")}
-FINDING_HEADS = (("单位", 22), ("文件", 28), ("代码", 6), ("级别", 6), ("问题", 30), ("位置（表 › 行 › 列）", 40),
-                 ("工作表", 8), ("单元格", 8), ("左边", 30), ("左边数值", 10), ("右边", 30), ("右边数值", 10),
-                 ("差额", 8), ("说明", 50), ("如何处理", 40))
+FINDING_HEADS = (("单位", 16), ("文件", 16), ("代码", 5), ("级别", 5), ("问题", 20), ("位置（表 › 行 › 列）", 28),
+                 ("工作表", 6), ("单元格", 6), ("左边", 22), ("左边数值", 7), ("右边", 22), ("右边数值", 7),
+                 ("差额", 6), ("说明", 36), ("如何处理", 30))
+#: Points per printed line of a wrapped cell, and the most lines a row is given.
+LINE_HEIGHT, MAX_LINES = 13.0, 8
 
 
 def _specs(result: ReviewResult):
@@ -88,13 +92,26 @@ def _styles(wb) -> dict:
     def f(**kw):
         return wb.add_format({"font_size": 10, "valign": "top", "border": 1, **kw})
     out = {"head": f(bold=True, bg_color="#DDEBF7", text_wrap=True, align="center", valign="vcenter"),
-           "text": f(text_wrap=True), "num": f(num_format="#,##0.######"), "pct": f(num_format="0.0%"),
+           "text": f(text_wrap=True), "num": f(num_format="#,##0.######"), "int": f(num_format="0"), "pct": f(num_format="0.0%"),
            "dash": f(align="right"), "title": wb.add_format({"bold": True, "font_size": 14}),
            "hint": wb.add_format({"font_size": 10, "font_color": "#595959"})}
     for status, (bg, fg) in STATUS_COLOURS.items():
         out[status] = wb.add_format({"bg_color": bg, "font_color": fg, "bold": status in (UNREADABLE, ERRORS)})
     out["error_count"] = wb.add_format({"font_color": "#9C0006", "bold": True})
     return out
+
+
+def _height(row, widths) -> float:
+    """Row height (points) that shows every wrapped cell of ``row`` (CJK characters count two)."""
+    import math
+    import unicodedata
+
+    lines = 1
+    for v, w in zip(row, widths):
+        if isinstance(v, str) and v:
+            units = sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in v)
+            lines = max(lines, math.ceil(units * 1.1 / max(w - 1, 1)))
+    return LINE_HEIGHT * min(lines, MAX_LINES) + 2
 
 
 def _page(ws, heads: int, landscape: bool = True) -> None:
@@ -123,16 +140,18 @@ def _overview(wb, st, result: ReviewResult, keys: dict, rts: dict) -> int:
     heads = [("单位", 26), ("年度", 6), ("格式", 6), ("状态", 9), ("错误", 6), ("提示", 6)]
     heads += [(name, 9) for name in keys.values()] + [(name, 9) for name in rts.values()]
     heads += [("正文重复率", 9)] if repeat else []
-    heads += [("文件", 36), ("无法读取的原因", 40)]
+    heads += [("文件", 30), ("无法读取的原因", 30)]
     for c, (h, w) in enumerate(heads):
         ws.set_column(c, c, w)
         ws.write_string(0, c, h, st["head"])
     ws.set_row(0, 30)
     r = 0
+    widths = [w for _, w in heads]
     for r, u in enumerate(result.units, start=1):
+        ws.set_row(r, _height([u.label] + [""] * (len(heads) - 3) + [u.file, u.reason], widths))
         ws.write_string(r, 0, u.label, st["text"])
         if u.year:
-            ws.write_number(r, 1, u.year, st["num"])
+            ws.write_number(r, 1, u.year, st["int"])
         else:
             ws.write_blank(r, 1, None, st["text"])
         ws.write_string(r, 2, u.format, st["text"])
@@ -184,9 +203,10 @@ def _problems(wb, st, result: ReviewResult) -> None:
         if r >= MAX_FINDING_ROWS:
             continue
         r += 1
-        row = (f.get("unit", ""), f.get("file", ""), f.get("code", ""), f.get("severity", ""), f.get("title", ""),
+        row = (f.get("unit", ""), Path(f.get("file", "") or "").name, f.get("code", ""), f.get("severity", ""), f.get("title", ""),
                f.get("labels", ""), f.get("sheet", ""), f.get("cell", ""), f.get("left", ""), f.get("left_value"),
                f.get("right", ""), f.get("right_value"), f.get("difference"), f.get("message", ""), f.get("fix", ""))
+        ws.set_row(r, _height(row, [w for _, w in FINDING_HEADS]))
         for c, v in enumerate(row):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(r, c, v, st["num"])
@@ -235,9 +255,12 @@ def _charts(wb, st, result: ReviewResult, n_units: int, n_keys: int, rts: dict) 
                              "values": ["图表", 1, 1, len(counts), 1], "data_labels": {"value": True},
                              "points": [{"fill": {"color": STATUS_COLOURS[s][0]}} for s in counts]})
     _chart_look(status_chart, f"{result.year or ''} 年度各状态单位数", "单位数")
-    ws.insert_chart(0, 4, status_chart, {"x_scale": 1.3, "y_scale": 1.0})
+    status_chart.set_y_axis({"min": 0, "major_unit": max(1, -(-max(counts.values()) // 8)), "num_format": "0"})
+    status_chart.set_x_axis({"num_font": {"size": 9}})
+    status_chart.set_size({"width": 720, "height": 300})
+    ws.insert_chart(0, 4, status_chart)
 
-    row = len(counts) + 3
+    row = max(len(counts) + 3, 300 // ROW_PX + 2)
     worst = sorted((u for u in result.units if u.error_count and u.status != MISSING),
                    key=lambda u: (-u.error_count, u.label))[:CHART_UNITS]
     row = _unit_chart(wb, ws, st, row, "错误数最多的单位", "错误数", [(u.label, u.error_count) for u in worst],
@@ -267,16 +290,19 @@ def _unit_chart(wb, ws, st, row: int, title: str, head: str, points: list, axis:
                       "values": ["图表", row + 1, 1, row + len(points), 1], "data_labels": {"value": True},
                       "fill": {"color": "#C00000" if not pct else "#2E75B6"}})
     _chart_look(chart, title, axis)
-    chart.set_y_axis({"reverse": True})
+    # a bar chart's categories are on its y axis (top to bottom: reversed), its values on the x axis
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 9}})
     if pct:
         chart.set_x_axis({"num_format": "0%", "min": 0, "max": 1, "name": axis})
-    chart.set_size({"width": 720, "height": max(240, 22 * len(points) + 80)})
+    else:
+        top = max(v for _, v in points)
+        chart.set_x_axis({"min": 0, "major_unit": max(1, -(-top // 8)), "num_format": "0", "name": axis})
+    height = max(240, 26 * len(points) + 90)
+    chart.set_size({"width": 720, "height": height})
     ws.insert_chart(row, 4, chart)
-    height_rows = max(12, (22 * len(points) + 80) // 20 + 1)
-    return row + max(len(points) + 3, height_rows)
+    return row + max(len(points) + 3, height // ROW_PX + 2)
 
 
 def _chart_look(chart, title: str, axis: str) -> None:
     chart.set_title({"name": title, "name_font": {"size": 12}})
     chart.set_legend({"none": True})
-    chart.set_x_axis({"name": axis})
