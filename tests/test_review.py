@@ -235,3 +235,37 @@ def test_ctrl_c_leaves_a_complete_result_or_none(folder, tmp_path):
             assert proc.returncode in (0, 1) and len(rows(openpyxl.load_workbook(out)["概览"])) == 150
             out.unlink()
         assert not list(tmp_path.glob(".~*")), "a temporary file was left behind"
+
+
+def test_previous_matches_last_years_report_by_unit_name(folder, tmp_path, monkeypatch):
+    """The year-to-year comparer (issue 11) is called per unit with last year's report of the same
+    unit; a stand-in here records the pairs and returns one finding and a repeat rate."""
+    import types
+
+    from xlsx_tool.findings import Code, make
+
+    last = tmp_path / "2023"
+    last.mkdir()
+    rf.unit(last, "乙镇 2023.xlsx", "乙镇人民政府", year=2023)
+    pairs = []
+
+    def compare(this, previous):
+        pairs.append((this.info["org_name"], previous.info["org_name"], previous.year))
+        return types.SimpleNamespace(findings=[make(Code.N02, "衔接", file=this.source)],
+                                     repeat_rates={"overall": 0.42})
+
+    fake = types.ModuleType("xlsx_tool.checks.continuity")
+    fake.compare = compare
+    monkeypatch.setitem(sys.modules, "xlsx_tool.checks.continuity", fake)
+    result = batch.review([folder.units], previous=last, jobs=1)
+    try:
+        assert ("乙镇人民政府", "乙镇人民政府", 2023) in pairs and len(pairs) == 1
+        unit = next(u for u in result.units if u.name == "乙镇人民政府")
+        assert unit.status == "有提示" and unit.repeat_rates == {"overall": 0.42}
+        others = [f for f in result.findings if f["code"] == "R18"]
+        assert {f["unit"] for f in others} >= {"丙县财政局", "丁镇人民政府"}
+        out = findings_book.write(result, tmp_path / "审核结果.xlsx")
+        row = next(r for r in rows(openpyxl.load_workbook(out)["概览"]) if r["单位"] == "乙镇人民政府")
+        assert row["正文重复率"] == pytest.approx(0.42)
+    finally:
+        result.close()
