@@ -180,21 +180,14 @@ def continuity_compare():
     return compare
 
 
+def _last(key: str, year: int) -> str | None:
+    return _PREVIOUS.get(f"{key}|{year}")
+
+
 def _inspect(path: str) -> UnitReport:
     if _CONTINUITY is None:
         return inspect(path)
-    report = inspect(path)
-    last = _PREVIOUS.get(f"{report.key}|{report.year - 1}") if report.year else None
-    if report.status == UNREADABLE:
-        return report
-    if last is None:
-        report.findings.append(make(Code.R18, f"上一年度（{report.year - 1 if report.year else '?'} 年度）的文件夹中"
-                                              f"没有“{report.name or report.key}”的报告", file=path).as_dict())
-        report.warnings += 1
-        if report.status == PASSED:
-            report.status = NOTES
-        return report
-    return inspect(path, last, continuity=_CONTINUITY)
+    return inspect(path, _last, continuity=_CONTINUITY)
 
 
 def _failed(path: str, reason: str) -> UnitReport:

@@ -63,12 +63,13 @@ def unreadable(path: str, finding, reason: str) -> UnitReport:
                       reason=reason, findings=[d])
 
 
-def inspect(path: str, last: str | None = None, *, continuity=None, keep_inputs: bool = False) -> UnitReport:
+def inspect(path: str, last=None, *, continuity=None, keep_inputs: bool = False) -> UnitReport:
     """Read and check one file (any source ``xlsx_tool.sources.read_any`` takes).
 
-    ``last``: last year's report of the same unit and ``continuity`` the year-to-year comparer
-    (``compare(this, last)``), both optional; ``keep_inputs``: keep the input values and choices
-    (for consolidation) instead of the findings."""
+    ``continuity``: the year-to-year comparer (``compare(this, last)``) and ``last(key, year)``
+    the path of last year's report of the unit named ``key`` (or ``None``: an R18 提示), both
+    optional; ``keep_inputs``: keep the input values and choices (for consolidation) instead of
+    the findings."""
     from ..checks.check import check
     from ..findings import UserError
     from ..formats import rates as derived_rates
@@ -82,23 +83,29 @@ def inspect(path: str, last: str | None = None, *, continuity=None, keep_inputs:
     result = check(data)
     found = list(result.errors) + list(result.warnings)
     repeat = None
-    if last is not None and continuity is not None:
-        try:
-            previous = read_any(last)
-        except UserError as err:
-            from ..findings import Code, make
-
-            found.append(make(Code.R18, f"上一年度的文件 {last} 无法读取：{err.finding.title}", file=path))
-        else:
-            cont = continuity(data, previous)
-            found.extend(cont.findings)
-            repeat = getattr(cont, "repeat_rates", None)
-    values = data.values()
     name = str(data.info.get("org_name", "") or "").strip()
+    key = norm_name(name) or norm_name(Path(path).stem)
+    if last is not None and continuity is not None:
+        from ..findings import Code, make
+
+        before = last(key, data.year - 1) if data.year else None
+        if before is None:
+            found.append(make(Code.R18, f"上一年度（{data.year - 1 if data.year else '?'} 年度）的文件夹中没有"
+                                        f"“{name or key}”的报告", file=path))
+        else:
+            try:
+                previous = read_any(before)
+            except UserError as err:
+                found.append(make(Code.R18, f"上一年度的文件 {before} 无法读取：{err.finding.title}", file=path))
+            else:
+                cont = continuity(data, previous)
+                found.extend(cont.findings)
+                repeat = getattr(cont, "repeat_rates", None)
+    values = data.values()
     errors = sum(1 for f in found if f.severity == "错误")
     status = ERRORS if errors else (NOTES if found else PASSED)
     return UnitReport(
-        file=path, name=name, key=norm_name(name) or norm_name(Path(path).stem), year=data.year,
+        file=path, name=name, key=key, year=data.year,
         format=data.fmt.id, kind=data.kind, status=status, errors=errors, warnings=len(found) - errors,
         figures=derived_rates.figures(data.fmt, values), rates=derived_rates.derived(data.fmt, values),
         repeat_rates=repeat, findings=[] if keep_inputs else [_with_file(f.as_dict(), path) for f in found],
