@@ -21,6 +21,7 @@ file cases an answer in under 2 s and 200 MB.
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ class Case:
     encoding: str = "utf-8"
     #: paragraphs the Word report written to ``-o`` must contain (render cases that succeed)
     expect_in_docx: tuple = ()
+    #: exit 1 still writes the output (review, combine, export: the findings are the result)
+    output_on_errors: bool = False
 
     @property
     def id(self) -> str:
@@ -322,6 +325,17 @@ def also(build: Build, *extra: str, before: Callable[[Path], None] | None = None
     return wrapped
 
 
+def folder(*builders: Build) -> Build:
+    """Build: a folder 各单位 holding the files of ``builders``; its path is the argument."""
+    def build(tmp: Path) -> list:
+        units = tmp / "各单位"
+        units.mkdir()
+        for b in builders:
+            b(units)
+        return [str(units)]
+    return build
+
+
 def existing(name: str, content: bytes = b"old report") -> Callable[[Path], None]:
     return lambda tmp: (tmp / name).write_bytes(content)
 
@@ -535,7 +549,36 @@ CASES: list[Case] = [
          0, (), ("已生成：{out}",), command="render"),
     Case("Chinese file name with spaces: template", lambda tmp: ["-o", str(tmp / "2026年 填报 模板.xlsx")], 0, (),
          ("已生成填报模板：{out}",), command="template"),
+
+    # -- the review office: exchange JSON, folders, rosters (issue 13) ---------------------------------
+    Case("export: a workbook with an error to exchange JSON", also(fill(request_new_natural=9), "-o", "{tmp}/报告.json"),
+         1, (), ("已导出：{out}", "2 个错误"), command="export", output_on_errors=True),
+    Case("export: exchange JSON that is not JSON", also(raw("坏.json", b"{not json"), "-o", "{tmp}/出.json"), 2,
+         ("R08",), ("不是有效的 JSON", "{file}"), command="export"),
+    Case("export: exchange JSON nested 100 000 deep", also(raw("深.json", b"[" * 100_000 + b"]" * 100_000), "-o",
+         "{tmp}/出.json"), 2, ("R08",), ("嵌套层数过多",), command="export"),
+    Case("export: exchange JSON of 20 MB", also(sparse("巨大.json", b"{", 20 * 2**20), "-o", "{tmp}/出.json"), 2,
+         ("F06",), ("超过 8 MB",), command="export"),
+    Case("export: exchange JSON with NaN", also(raw("非数.json", b'{"exchange_version": 1, "year": NaN}'), "-o",
+         "{tmp}/出.json"), 2, ("R08",), ("NaN",), command="export"),
+    Case("export: exchange JSON breaking the schema", also(raw("坏.json", json.dumps(
+        {"exchange_version": 1, "format": {"id": "2021"}, "year": 2024, "agency": "某局", "basic_info": [],
+         "cells": {"request_new_natural": {"value": [1]}}, "narrative": {}}).encode()), "-o", "{tmp}/出.json"), 2,
+         ("R08",), ("cells.request_new_natural.value",), command="export"),
+    Case("review: a zip bomb among good reports", also(folder(fill(name="甲.xlsx"), raw("炸弹.xlsx", zip_of(lambda: [
+        ("xl/workbook.xml", "<workbook/>"), ("xl/worksheets/sheet1.xml", b"\0" * (64 * 2**20))]))), "-o",
+        "{tmp}/审核结果.xlsx"), 1, (), ("无法读取 1", "通过 1", "压缩比超过 100:1", "已生成审核结果：{out}"),
+         command="review", output_on_errors=True),
+    Case("review: a roster that is not a list", also(folder(fill()), "--roster", "{tmp}/各单位名单.xlsx",
+         before=lambda tmp: (tmp / "各单位名单.xlsx").write_bytes(b"\x89PNG\r\n")), 2, ("R06",),
+         ("单位名单无法使用", "各单位名单.xlsx", "不是电子表格"),
+         command="review"),
+    Case("review: a folder with no report", also(folder(raw("说明.docx.bak", b"x")), "-o", "{tmp}/审核结果.xlsx"), 2,
+         ("R10",), ("没有找到可审核的报告文件",), command="review"),
+    Case("combine: nothing that can be combined", also(folder(raw("坏.xlsx", b"PK\x03\x04")), "-o", "{tmp}/汇总.xlsx",
+         "--org", "某某县人民政府"), 2, ("R21",), ("没有可汇总的单位",), command="combine"),
 ]
+
 
 
 def _foreign_workbook() -> bytes:

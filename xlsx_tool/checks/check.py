@@ -37,9 +37,14 @@ class CheckResult:
         self.ok = not self.errors
 
     def as_json(self) -> dict:
+        """``ok``, ``format``, ``file``, ``errors``, ``warnings`` and ``derived_rates`` (rate id →
+        name, value, text, formula, numerator, denominator: :func:`xlsx_tool.formats.rates.as_json`)."""
+        from ..formats import rates
+
         return {"ok": self.ok, "format": self.data.fmt.id, "file": self.data.source,
                 "errors": [f.as_dict() for f in self.errors],
-                "warnings": [f.as_dict() for f in self.warnings]}
+                "warnings": [f.as_dict() for f in self.warnings],
+                "derived_rates": rates.as_json(self.data.fmt, self.data.values())}
 
 
 def check_file(path, *, blank_as_zero: bool = False) -> CheckResult:

@@ -69,6 +69,10 @@ def _check(args):
 
 
 def cmd_check(args) -> int:
+    if args.parts:
+        from .review import cmd_check_parts
+
+        return cmd_check_parts(args)
     from ..checks.check import text_report
 
     result = _check(args)
@@ -192,6 +196,8 @@ def register(sub) -> None:
     c = sub.add_parser("check", help="读取填好的工作簿并核对勾稽关系")
     workbook_input(c)
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
+    c.add_argument("--parts", nargs="+", metavar="文件夹", help="汇总工作簿：与这些文件夹中各单位的报告逐格核对")
+    c.add_argument("--roster", help="与 --parts 同用：单位名单，列出未包含在汇总中的单位")
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("render", help="核对后生成 Word 报告")

@@ -28,6 +28,8 @@ from ..findings import Code, UserError
 
 COMMON = "common"
 ENV = "XLSX_TOOL_FORMATS"
+#: JSON Schemas kept beside the data (``exchange.schema.json``) are not formats.
+SCHEMA_SUFFIX = ".schema.json"
 #: Keys every format file (after ``common.json`` is overlaid) must have.
 REQUIRED = ("id", "name", "document", "first_year", "tables", "rules", "basic_info", "narrative",
             "report_sections")
@@ -78,7 +80,7 @@ def _files() -> dict[str, Path]:
         if not folder.is_dir():
             continue
         for p in sorted(folder.glob("*.json")):
-            if p.stem != COMMON:
+            if p.stem != COMMON and not p.name.endswith(SCHEMA_SUFFIX):
                 out[p.stem] = p
     return out
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..formats import placeholders
+from ..formats import placeholders, rates
 from ..formats.content import ReportData
 from ..formats.values import format_number
 
@@ -44,6 +44,8 @@ def context(data: ReportData) -> dict:
       placeholders such as ``{表三.本年新收.总计}`` replaced by their values;
     * ``notes`` — table id (``proactive``/``request``/``reconsideration_litigation``) → the 注 under it ('' when none);
     * ``choices`` — e.g. ``procurement_unit`` → ``元``/``万元`` (defaults filled in);
+    * ``rates`` — derived rate id (``substantive_disclosure`` …, from the format data) → the rate
+      as printed, ``85.7%``, or ``—`` when its denominator is 0;
     * ``fmt_id``, ``fmt_name``, ``fmt_document``, ``fmt_label`` — the official format.
     """
     fmt = data.fmt
@@ -65,6 +67,7 @@ def context(data: ReportData) -> dict:
         "narrative": narrative,
         "notes": notes,
         "choices": choices,
+        "rates": {k: rates.percent(x) for k, x in rates.derived(fmt, data.values()).items()},
         "fmt_id": fmt.id,
         "fmt_name": fmt.name,
         "fmt_document": fmt.document,

@@ -4,7 +4,7 @@ Each field is what a workbook cell's defined name and a Word-template placeholde
 """
 from __future__ import annotations
 
-from ..formats import model, registry
+from ..formats import model, rates, registry
 
 TYPE_NAMES = {
     "count": "件数（不小于 0 的整数）",
@@ -15,6 +15,7 @@ TYPE_NAMES = {
     "year": "年份",
     "paragraphs": "段落（每行一段）",
     "choice": "选项",
+    "rate": "比率（百分数，分母为 0 时为“—”）",
 }
 
 
@@ -58,6 +59,10 @@ def describe(format_id: str) -> list[dict]:
                         sheet=fmt.narrative_sheet, cell=f"{model.a1(first, 1)}:{model.a1(last, 1)}",
                         type=TYPE_NAMES["paragraphs"], labels=f"{fmt.narrative_sheet}{model.SEP}{sec['label']}",
                         input=True, example="（该部分的正文段落）"))
+    for spec in rates.specs(fmt):
+        out.append(dict(id=spec.id, placeholder=f"{{{{ rates.{spec.id} }}}}", sheet="", cell="",
+                        type=TYPE_NAMES["rate"], labels=f"{spec.name} = {spec.formula}", input=False,
+                        example="85.7%"))
     for tl in fmt.tables:
         for c in sorted(tl.cells, key=lambda c: (c.row, c.col)):
             out.append(dict(id=c.id, placeholder=f"{{{{ v.{c.id} }}}}", sheet=c.sheet, cell=c.a1,

@@ -41,7 +41,7 @@ from .docx_parts import CLOSER, OPENER, Part, Tag, docxtpl_copes, pieces, read_p
 
 #: ids only one format has, used first to tell the format of a template
 #: context entries that are dicts with a fixed set of keys
-KEYED = ("v", "info", "narrative", "notes", "choices")
+KEYED = ("v", "info", "narrative", "notes", "choices", "rates")
 DICT_METHODS = frozenset({"items", "keys", "values", "get"})
 UNSAFE_ATTRS = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
                 | {"cr_code", "cr_frame", "ag_code", "ag_frame", "mro", "func_globals", "func_code"})

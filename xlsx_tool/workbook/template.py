@@ -33,7 +33,7 @@ class Prefill:
 
 
 def write_template(path, format_id: str, *, year: int, org: str = "", prefill: dict | None = None,
-                   force: bool = False) -> pathlib.Path:
+                   force: bool = False, appendix=None) -> pathlib.Path:
     """Write the template for ``format_id`` (e.g. ``"2021"``) and report ``year`` to ``path``.
 
     ``org``/``year`` fill 机关名称/报告年度; ``prefill`` maps defined-name ids to values (numeric
@@ -42,11 +42,14 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     unknown format → ``KeyError``.  Raises :class:`UserError` ``O01`` (exists, no ``force``),
     ``O02`` (no such folder), ``O03`` (cannot write there), ``O06`` (``path`` does not end in
     ``.xlsx``) or another output code of :mod:`xlsx_tool.outputs`.  Returns the path written.
+
+    ``appendix``: ``appendix(workbook, styles)`` adds sheets after the tables (xlsxwriter
+    ``Workbook`` and this module's cell formats), e.g. the 汇总来源 sheet of a combined report.
     """
     fmt = model.load(format_id)
     pf = parse_prefill(fmt, prefill or {}, year=year, org=org)
     with outputs.atomic_write(path, force=force, suffix=".xlsx") as tmp:
-        _build(tmp, fmt, pf, year)
+        _build(tmp, fmt, pf, year, appendix)
     return pathlib.Path(path)
 
 
@@ -141,7 +144,7 @@ def known_values(fmt: model.Format, numbers: dict) -> dict[str, Decimal] | None:
 
 
 # -- the workbook -------------------------------------------------------------------------------
-def _build(tmp: pathlib.Path, fmt: model.Format, pf: Prefill, year: int) -> None:
+def _build(tmp: pathlib.Path, fmt: model.Format, pf: Prefill, year: int, appendix=None) -> None:
     import xlsxwriter  # imported here: reading and checking do not need it
 
     wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
@@ -153,6 +156,8 @@ def _build(tmp: pathlib.Path, fmt: model.Format, pf: Prefill, year: int) -> None
         write_narrative(ctx)
         for tl in fmt.tables:
             write_table(ctx, tl)
+        if appendix is not None:
+            appendix(wb, ctx.st)
         for name, target in ctx.names.items():
             wb.define_name(name, target)
         org = str(pf.info.get("org_name") or "")
