@@ -85,7 +85,7 @@ def _sample_data(fid: str):
 
 def trial_findings(path: Path, fid: str) -> list[Finding]:
     """What a rendering of sample data through the template ends in (nothing when it works)."""
-    from .render import rendered
+    from .engine import rendered
 
     try:
         rendered(_sample_data(fid), template=path)
