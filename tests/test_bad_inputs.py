@@ -191,7 +191,8 @@ def test_bad_input(case: Case, tmp_path: Path, tmp_path_factory):
         if rc != 0:
             assert (FIX in text) or ('"fix": "' in out), where
         concerned = [f for f in (args[0] if case.command != "template" else None, out_arg,
-                                 out_arg and os.path.dirname(out_arg), option(args, "--template")) if f]
+                                 out_arg and os.path.dirname(out_arg), option(args, "--template"),
+                                 option(args, "--previous")) if f]
         concerned += [str(Path(f)) for f in concerned]
         assert any(f in text for f in concerned), f"none of {concerned} is named{where}"
     assert snapshot(inputs) == before, "an input file was changed"
