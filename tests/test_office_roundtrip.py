@@ -10,7 +10,7 @@ The fills (one soffice session each, about 1–4 s):
 
 * ``balanced``  — 2021 format: every input cell typed, like a clerk who writes 0 for "no data"
   (distinct numbers in a handful of cells across 表二/表三/表四, 0 elsewhere), the required
-  基本信息, two 正文 paragraphs (one with ``& < >``) and a 注; saved once as .xlsx, .ods and .xls;
+  基本信息, a paragraph in every 正文 section (one with ``& < >``) and a 注; saved once as .xlsx, .ods and .xls;
 * ``unbalanced`` — four cells of 表三 typed so that X01 fails for 自然人 by 57; the rest left blank,
   so it is checked with ``--blank-as-zero``;
 * ``blank``     — the template opened and saved again with nothing typed (.xlsx, .ods, .xls);

@@ -19,6 +19,7 @@ from ..findings import Code, UserError
 from ..formats import carry, model, registry
 from ..formats.content import ReportData
 from .files import EXTENSIONS
+from .yearsheets import CELL_CHARS
 
 #: The template's default file name (``cli template`` without ``-o``), ``{year}`` = the report year.
 DEFAULT_NAME = "{year}年政府信息公开年报数据.xlsx"
@@ -43,7 +44,7 @@ def prefill_from(last: ReportData, year: int, *, format_id: str | None = None) -
     sections = {s["id"] for s in fmt.narrative}
     for sid, paragraphs in last.narrative.items():
         if sid in sections and paragraphs:
-            out[model.narrative_name(sid)] = list(paragraphs)[:fmt.paragraph_rows]
+            out[model.narrative_name(sid)] = [p[:CELL_CHARS] for p in list(paragraphs)[:fmt.paragraph_rows]]
     readable = {cid: v for cid, v in last.inputs.items() if v is not None}
     for link in carry.links(fid, last.fmt.id):
         if link.kind == "carry" and all(t.cell in readable or t.cell not in last.inputs for t in link.last_terms):

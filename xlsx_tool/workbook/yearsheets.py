@@ -39,6 +39,8 @@ EXPLANATION_READ_LIMIT = 200
 REFERENCE_HEADS = ("类别", "名称", "内容")
 KIND_META, KIND_VALUE, KIND_TEXT = "来源", "数值", "正文"
 META = (("source", "文件"), ("year", "年度"), ("org", "机关"), ("format_id", "年报格式"))
+#: What one spreadsheet cell holds at most (Excel's limit): longer paragraphs are cut.
+CELL_CHARS = 32_767
 COPIED_FILL = "#FCE4D6"
 COPIED_NOTE = "上年原文，请按本年度情况改写"
 EXPLANATION_HINT = (
@@ -47,9 +49,14 @@ EXPLANATION_HINT = (
     "“说明”写原因。写明说明的提示在检查结果中列为“已说明”。“错误”不能以说明代替改正。")
 
 
+#: Catalogue 错误 that are only 提示 when last year's report was accepted with --force-previous.
+FORCED = (Code.I06, Code.I07, Code.Y07)
+
+
 def explainable_codes() -> list[Code]:
-    """The codes a 说明 may explain: every 提示 of the catalogue but those about 说明 itself."""
-    return [c for c in Code if c.severity == NOTE and c not in (Code.Y08, Code.Y09)]
+    """The codes a 说明 may explain: every 提示 of the catalogue but those about 说明 itself, and
+    the problems of last year's report accepted with ``--force-previous``."""
+    return [c for c in Code if (c.severity == NOTE and c not in (Code.Y08, Code.Y09)) or c in FORCED]
 
 
 def carried_from(previous: ReportData) -> Carried:
@@ -60,7 +67,7 @@ def carried_from(previous: ReportData) -> Carried:
         source = Path(previous.source).name
     kept = {cid: v for cid, v in previous.inputs.items() if v is not None and cid in previous.fmt.cells}
     return Carried(source, previous.year, str(previous.info.get("org_name", "")), previous.fmt.id, kept,
-                   {sid: list(p) for sid, p in previous.narrative.items() if p})
+                   {sid: [p[:CELL_CHARS] for p in paras] for sid, paras in previous.narrative.items() if paras})
 
 
 def normalise_location(text: str) -> str:
