@@ -172,3 +172,11 @@ def test_the_built_in_report_does_not_print_explanations(short_overview, tmp_pat
     data = read_workbook(short_overview(explanations=[("N08", "", "一段只在工作簿中的说明。")]))
     out = render_docx(data, tmp_path / "r.docx")
     assert "一段只在工作簿中的说明" not in "\n".join(p.text for p in Document(str(out)).paragraphs)
+
+
+def test_rewriting_never_writes_over_its_source(short_overview):
+    src = short_overview()
+    before = src.read_bytes()
+    with pytest.raises(UserError) as err:
+        rewrite_with_explanations(src, src, [], force=True)
+    assert err.value.code == "O04" and src.read_bytes() == before

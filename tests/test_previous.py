@@ -202,3 +202,10 @@ def test_a_filled_template_is_checked_against_the_report_it_started_from(tmp_pat
     assert result.previous["how"] == "embedded" and result.previous["file"] == "2025年报数据.xlsx"
     assert "Y05" in codes(result.warnings) and "Y06" in codes(result.warnings)
     assert "Y01" not in codes(result.warnings)       # 上年结转 kept as prefilled
+
+
+def test_the_new_template_never_replaces_last_years_file(tmp_path, last_2025):
+    _, last = last_2025
+    before = last.read_bytes()
+    run = tool("template", "--previous", last, "-o", last, "--force")
+    assert run.returncode == 2 and "[错误 O04]" in run.stderr and last.read_bytes() == before

@@ -47,7 +47,7 @@ def prefill_from(last: ReportData, year: int, *, format_id: str | None = None) -
             out[model.narrative_name(sid)] = [p[:CELL_CHARS] for p in list(paragraphs)[:fmt.paragraph_rows]]
     readable = {cid: v for cid, v in last.inputs.items() if v is not None}
     for link in carry.links(fid, last.fmt.id):
-        if link.kind == "carry" and all(t.cell in readable or t.cell not in last.inputs for t in link.last_terms):
+        if link.kind == "carry" and all(t.cell in readable for t in link.last_terms):
             out[link.cell] = link.last_part(readable)
     if last.fmt.id == fid:
         choices = {spec["id"] for tl in fmt.tables for spec in tl.choices_spec}
@@ -85,11 +85,13 @@ def rewrite_with_explanations(src, out, explanations, *, force: bool = False) ->
 
     Raises :class:`UserError`: F.. when ``src`` cannot be read; S01/S03 when a sheet is missing or
     its labels were changed, V02 when a cell holds something that is not a number (rewriting would lose them: correct
-    ``src`` first); O01–O05 for ``out``.  ``ValueError`` for malformed ``explanations``."""
+    ``src`` first); O01–O05 for ``out`` (O04: ``out`` is ``src``).  ``ValueError`` for malformed ``explanations``."""
+    from .. import outputs
     from .read import read_workbook
     from .sample import prefill
     from .template import write_template
 
+    outputs.check_target(out, force=force, inputs=(src,))      # O01–O05 before any work
     data = read_workbook(src)
     lost = [c for c, v in data.inputs.items() if v is None and c not in data.blank]
     unread = [f for f in data.findings if f.code in (Code.S01.name, Code.S03.name)]

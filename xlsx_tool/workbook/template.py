@@ -49,8 +49,8 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     The judging of ``previous`` (same agency, year − 1) is the caller's
     (:func:`xlsx_tool.checks.continuity.judge_previous`).
     Unknown keys or unusable values → ``ValueError``; unknown format → ``KeyError``.  Raises
-    :class:`UserError` ``O01`` (exists, no ``force``), ``O02`` (no such folder) or ``O03`` (cannot
-    write there).  Returns the path written.
+    :class:`UserError` ``O01`` (exists, no ``force``), ``O02`` (no such folder), ``O03`` (cannot
+    write there) or ``O04`` (``path`` is last year's file).  Returns the path written.
     """
     fmt = model.load(format_id)
     if prefill is None and previous is not None:
@@ -62,7 +62,8 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     pf = parse_prefill(fmt, prefill or {}, year=year, org=org)
     carried = yearsheets.carried_from(previous) if previous is not None else None
     rows = yearsheets.as_explanations(explanations)
-    with outputs.atomic_write(path, force=force) as tmp:
+    inputs = (previous.source,) if previous is not None and previous.kind != "carried" else ()
+    with outputs.atomic_write(path, force=force, inputs=inputs) as tmp:
         _build(tmp, fmt, pf, year, carried, rows)
     return pathlib.Path(path)
 
