@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 import fills
+from xlsx_tool.formats import model
 from xlsx_tool.workbook.template import write_template
 
 Build = Callable[[Path], list]
@@ -65,6 +66,7 @@ class Case:
 def balanced(fid: str) -> dict:
     """A complete, correct fill of format ``fid`` (every cross-check holds)."""
     out = fills.balanced(fid)
+    out.update(fills.narrative())
     out["narrative_overview"] = ["本年度，本镇认真贯彻落实《中华人民共和国政府信息公开条例》。"]
     return out
 
@@ -579,6 +581,98 @@ CASES: list[Case] = [
          "--org", "某某县人民政府"), 2, ("R21",), ("没有可汇总的单位",), command="combine"),
 ]
 
+
+# -- year to year (issue 11) and the narrative scan (issue 8 §2) ------------------------------------------
+def flooded(unit: str, fid: str = "2021", chars: int = 32_000) -> dict:
+    """Every 正文 row and every 注 holding ``chars`` characters of ``unit`` repeated (Excel's cell
+    limit is 32 767): 160 cells, 5 MB of text in a workbook of about 30 KB (one shared string)."""
+    fmt = model.load(fid)
+    text = (unit * (chars // len(unit) + 1))[:chars]
+    out = {model.narrative_name(s["id"]): [text] * fmt.paragraph_rows for s in fmt.narrative}
+    out.update((tl.note_id, text) for tl in fmt.tables)
+    return out
+
+
+def last_year(*extra: str, this: dict | None = None, **last_overrides) -> Build:
+    """Build: this year's balanced workbook (``this`` overrides) and last year's as 上年.xlsx
+    (``last_overrides``); ``extra`` follow (``{tmp}`` = the folder)."""
+    def build(tmp: Path) -> list:
+        filled(tmp, "2021", "上年.xlsx", YEAR["2021"] - 1, **last_overrides)
+        path = filled(tmp, "2021", "填报.xlsx", **(this or {}))
+        return [str(path)] + [a.format(tmp=tmp) for a in extra]
+    return build
+
+
+def with_kept(change: Callable) -> Build:
+    """Build: a workbook made with ``--previous`` (last year's report kept in 上年参考), then
+    changed with openpyxl (``change(wb)``)."""
+    import openpyxl
+
+    def build(tmp: Path) -> list:
+        from xlsx_tool.formats.content import ReportData
+        prev = fills.balanced("2021")
+        last = ReportData(model.load("2021"), source="上年.xlsx", info={"org_name": fills.INFO["org_name"],
+                          "year": str(YEAR["2021"] - 1)}, narrative={"overview": ["上年的总体情况。"]},
+                          inputs={k: v for k, v in prev.items() if k in model.load("2021").cells})
+        src = write_template(tmp / "原始.xlsx", "2021", year=YEAR["2021"], prefill=balanced("2021"), previous=last)
+        wb = openpyxl.load_workbook(src)
+        change(wb)
+        out = tmp / "填报.xlsx"
+        wb.save(out)
+        src.unlink()
+        return [str(out)]
+    return build
+
+
+def tamper_kept(wb) -> None:
+    ws = wb["上年参考"]
+    for row in ws.iter_rows(min_row=3):
+        if row[0].value == "数值":
+            row[2].value = "不是数字"
+    ws.append(["数值", "no_such_cell", 5])
+    ws.append(["正文", "no_such_section", "文字"])
+    ws.append(["来源", "年度", "二〇二三"])
+
+
+def far_explanations(wb) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    del wb.defined_names["explanations"]
+    wb.defined_names["explanations"] = DefinedName("explanations", attr_text="'说明'!$A$4:$C$1048576")
+    wb["说明"]["A200"] = "N08"
+
+
+YEARS = "（2019年《2018年方案》〔2017年〕“2016年”"
+SLIPS = "2019年通过门户网站发布信息，收到申请9件，行政复议9件。"
+
+CASES += [
+    Case("narrative: 5 MB of years inside brackets", fill(**flooded(YEARS)), 0, ("N11@正文",),
+         ("只核对了前 200000 个字", "检查通过")),
+    Case("narrative: 5 MB of year slips and numbers", fill(**flooded(SLIPS)), 0,
+         ("N11@正文",) + ("N01@正文!B5",) * 6 + ("N02@正文!B5",) * 6 + ("N01@正文!B6",) * 6 + ("N02@正文!B6",) * 6
+         + ("N01@正文!B7",) * 6 + ("N02@正文!B7",) * 6 + ("N01@正文!B8",) * 6 + ("N02@正文!B8",) * 6
+         + ("N01@正文!B9",) * 6 + ("N02@正文!B9",) * 6 + ("N01@正文!B10",) * 6 + ("N02@正文!B10",) * 6
+         + ("N01@正文!B11",) * 6 + ("N02@正文!B11",) * 6,
+         ("本段另有", "2019 年", "只核对了前 200000 个字")),
+    Case("narrative: one long paragraph of opening years", fill(narrative_overview=["2019年，" * 8000]), 0,
+         ("N02@正文!B5",), ("写的是 2019 年",)),
+    Case("previous: last year's workbook holds 5 MB of text", last_year("--previous", "{tmp}/上年.xlsx", **flooded(SLIPS)),
+         0, ("Y04",), ("上年报告：", "重复率")),
+    Case("previous: a CSV given as last year's report", last_year("--previous", "{tmp}/上年.csv"), 2, ("F07",),
+         ("上年.csv", "扩展名为“.csv”")),
+    Case("previous: last year's report of the same year", also(fill(), "--previous", "{tmp}/填报.xlsx"), 2, ("I07",),
+         ("上年报告应为 2023 年度", "--force-previous")),
+    Case("previous: last year's report of another agency", last_year("--previous", "{tmp}/上年.xlsx", org_name="别的镇"),
+         2, ("I06",), ("别的镇", "--force-previous")),
+    Case("previous: another agency, forced", last_year("--previous", "{tmp}/上年.xlsx", "--force-previous",
+                                                       org_name="别的镇"),
+         0, ("I06@基本信息", "Y04", "Y06@正文") + tuple(f"Y05@正文!B{r}" for r in (5, 26, 47, 68, 89, 110, 131, 152)),
+         ("别的镇", "重复率为 100%")),
+    Case("previous: the kept sheet tampered with", with_kept(tamper_kept), 0, ("I07@基本信息",),
+         ("模板中保存的上年数据", "没有写明年度")),
+    Case("explanations: the name stretched to a million rows", edited(far_explanations), 0, ("Y09@说明!A200",),
+         ("说明内容",)),
+]
 
 
 def _foreign_workbook() -> bytes:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from fills import YEAR, balanced
+from fills import OVERVIEW, YEAR, balanced, narrative
 from needs import require
 from xlsx_tool.workbook.template import write_template
 
@@ -35,7 +35,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 def _balanced(format_id: str) -> dict:
     fill = balanced(format_id)
-    fill["narrative_overview"] = ["第一段。", "第二段。"]
+    fill.update(narrative())
+    fill["narrative_overview"] = list(OVERVIEW)
     fill["note_request"] = "注：本表含上年度结转。"
     return fill
 

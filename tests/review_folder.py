@@ -36,6 +36,7 @@ class Folder:
 
 def unit(folder: Path, name: str, org: str, *, year: int = YEAR, **changes) -> Path:
     fill = fills.balanced("2021")
+    fill.update(fills.narrative())
     fill["org_name"] = org
     fill["narrative_overview"] = [f"{org}认真贯彻落实《中华人民共和国政府信息公开条例》。"]
     fill.update(changes)

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+import fills
+
 from xlsx_tool.formats import model
 from xlsx_tool.checks.check import CheckResult, check, check_file, text_report
 from xlsx_tool.formats.content import ReportData
@@ -155,7 +157,7 @@ def test_check_works_on_report_data_built_in_memory():
     fmt = model.load("2021")
     inputs = {c.id: 0 for c in fmt.cells.values() if c.is_input}
     inputs.update(request_new_other=2, request_disclosed_other=1, proactive_fees_amount=Decimal("0.5"))
-    result = check(ReportData(fmt, source="样例", inputs=inputs))
+    result = check(ReportData(fmt, source="样例", inputs=inputs, narrative=fills.NARRATIVE))
     assert [(f.code, f.cell, f.left_value, f.right_value) for f in result.errors] == [
         ("X01", "I6", 2, 1)]
     assert "共 1 个错误、0 个提示" in text_report(result)

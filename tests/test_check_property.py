@@ -26,7 +26,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fills import INFO
+from fills import INFO, narrative
 from xlsx_tool.formats import model
 from xlsx_tool.checks.check import check, check_file
 from xlsx_tool.formats.content import ReportData
@@ -233,6 +233,7 @@ def blank_workbook(fid: str) -> tuple[bytes, dict]:
     with tempfile.TemporaryDirectory() as tmp:
         fmt = model.load(fid)
         prefill = dict(INFO, **{c.id: 0 for c in fmt.cells.values() if c.is_input and c.table == "proactive"})
+        prefill.update(narrative())       # a complete 正文: no N07/N08 in the way
         path = write_template(Path(tmp) / "t.xlsx", fid, year={"2019": 2020, "2021": 2024}[fid], prefill=prefill)
         data = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:

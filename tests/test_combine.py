@@ -2,6 +2,9 @@
 and passes ``check --parts``."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import os
 import subprocess
 import sys
@@ -66,8 +69,26 @@ def test_sources_sheet_lists_every_unit_included_with_file_and_key_totals(combin
     assert "来历不明.xlsx" in refused and rf.MISSING[0] in refused
 
 
+def write_narrative(path: Path, out: Path) -> Path:
+    """The review office writes its own 正文 into the combined workbook (as in Excel/WPS)."""
+    import fills
+
+    wb = openpyxl.load_workbook(path)
+    for name, paragraphs in fills.narrative().items():
+        sheet, ref = next(iter(wb.defined_names[name].destinations))
+        first = ref.replace("$", "").split(":")[0]
+        col, row = re.match(r"([A-Z]+)(\d+)", first).groups()
+        for i, text in enumerate(paragraphs):
+            wb[sheet][f"{col}{int(row) + i}"] = text
+    wb.save(out)
+    return out
+
+
 def test_the_combined_report_checks_renders_and_passes_parts(combined, folder, tmp_path):
-    out, _ = combined
+    fresh, _ = combined
+    blank = check_file(fresh)                       # the 正文 is the combining body's to write
+    assert blank.errors and {f.code for f in blank.errors} <= {"N07"}
+    out = write_narrative(fresh, tmp_path / "全县汇总（已写正文）.xlsx")
     assert check_file(out).ok
     run = cli("check", out, "--parts", folder.units, "--roster", folder.roster)
     assert run.returncode == 0, run.stdout
@@ -107,13 +128,13 @@ def test_allow_errors_takes_units_with_errors_and_blank_or_bad_cells_count_zero(
 
 
 def test_amounts_in_different_units_are_converted_before_summing(tmp_path):
-    from fills import balanced
+    from fills import balanced, narrative
     from xlsx_tool.workbook.template import write_template
 
     units = tmp_path / "2020"
     units.mkdir()
     for name, unit, amount in (("甲", "元", Decimal("1234.5")), ("乙", "万元", Decimal("1.2"))):
-        fill = balanced("2019")
+        fill = dict(balanced("2019"), **narrative())
         fill.update(org_name=f"{name}镇人民政府", procurement_unit=unit, proactive_procurement_amount=amount)
         write_template(units / f"{name}.xlsx", "2019", year=2020, prefill=fill)
     path, data = write_combined([units], tmp_path / "汇总2020.xlsx", org="某某县人民政府", jobs=1)

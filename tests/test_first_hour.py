@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from fills import YEAR, balanced
+from fills import YEAR, balanced, narrative
 from xlsx_tool import __version__
 from xlsx_tool.checks.check import check_file, text_report
+from xlsx_tool.workbook.read import read_workbook
 from xlsx_tool.formats import registry
 from xlsx_tool.workbook.template import write_template
 
@@ -146,7 +147,7 @@ def test_the_json_keeps_every_cell(tmp_path):
 @pytest.mark.parametrize("fid, outcome, inputs", [
     ("2021", "D29", "D6:D28、D30"), ("2019", "D27", "D6:D26、D28")])
 def test_one_wrong_number_in_table_three_is_reported_once(tmp_path, fid, outcome, inputs):
-    fill = balanced(fid)
+    fill = dict(balanced(fid), **narrative())
     fill["request_new_natural"] = 5
     src = write_template(tmp_path / "一个错.xlsx", fid, year=YEAR[fid], prefill=fill)
     run = tool("check", str(src))
@@ -195,7 +196,8 @@ def test_template_force_refuses_to_replace_a_filled_workbook_and_says_why(make_f
     before = src.read_bytes()
     run = tool("template", "--year", "2024", "-o", str(src), "--force")
     assert run.returncode == 2 and "[错误 S20] 要覆盖的工作簿中已填有数据" in run.stderr
-    assert "166 个已填写的表格格子" in run.stderr and "正文 2 段" in run.stderr
+    paragraphs = sum(len(p) for p in read_workbook(src).narrative.values())
+    assert "166 个已填写的表格格子" in run.stderr and f"正文 {paragraphs} 段" in run.stderr
     assert "覆盖会丢失已填写的内容" in run.stderr and "请用 -o 另起一个文件名" in run.stderr
     assert src.read_bytes() == before
 

@@ -10,7 +10,7 @@ The fills (one soffice session each, about 1–4 s):
 
 * ``balanced``  — 2021 format: every input cell typed, like a clerk who writes 0 for "no data"
   (distinct numbers in a handful of cells across 表二/表三/表四, 0 elsewhere), the required
-  基本信息, two 正文 paragraphs (one with ``& < >``) and a 注; saved once as .xlsx, .ods and .xls;
+  基本信息, a paragraph in every 正文 section (one with ``& < >``) and a 注; saved once as .xlsx, .ods and .xls;
 * ``unbalanced`` — four cells of 表三 typed so that X01 fails for 自然人 by 57; the rest left blank,
   so it is checked with ``--blank-as-zero``;
 * ``blank``     — the template opened and saved again with nothing typed (.xlsx, .ods, .xls);
@@ -71,7 +71,13 @@ NUMBERS_2021 = {
 }
 PARAGRAPHS_2021 = {
     "overview": "2025年，本机关新收政府信息公开申请193件，上年结转17件，办结195件。",
+    "overview_proactive": "通过门户网站主动公开规划、用地、矿产等政府信息。",
+    "overview_request": "依法规范办理政府信息公开申请，按时答复申请人。",
     "overview_management": "严格落实“三审”制度 & 动态调整<主动公开目录>。",
+    "overview_platform": "优化门户网站政府信息公开专栏，完善专题栏目。",
+    "overview_oversight": "将政府信息公开工作纳入年度考核，组织业务培训。",
+    "problems": "答复文书仍需规范；下一步将加强合法性审查。",
+    "other_matters": "依据《政府信息公开信息处理费管理办法》未收取信息处理费。",
 }
 NOTE_2021 = ("request", "注：本表“二、上年结转政府信息公开申请数量”为上年度结转至本年度继续办理的申请。")
 #: The unbalanced fill: 自然人 151 + 12 ≠ 97 + 9 (X01 differs by 57); everything else blank.
@@ -313,7 +319,7 @@ def test_unbalanced_fill_is_reported_with_the_difference(unbalanced, fmt21):
     natural = next(f for f in x if f["labels"].endswith("自然人"))
     assert (natural["left_value"], natural["right_value"], natural["difference"]) == (163, 106, 57)
     assert natural["sheet"] == "表三" and natural["cell"] == "D6"
-    assert {f["code"] for f in report["errors"]} <= {"X01", "I01"}
+    assert {f["code"] for f in report["errors"]} <= {"X01", "I01", "N07"}   # N07: the 正文 was left empty
     assert any(f["code"] == "V10" for f in report["warnings"])
     proc = tool("render", "--blank-as-zero", str(src), "-o", str(unbalanced["folder"] / "x.docx"))
     assert proc.returncode == 1 and "发现错误" in proc.stdout
@@ -328,11 +334,11 @@ def test_resaved_blank_template_reports_the_blanks(blank, fmt21, ext):
     codes = [f["code"] for f in report["errors"]]
     inputs = sum(1 for c in fmt21.cells.values() if c.is_input)
     assert codes.count("V01") == inputs
-    assert set(codes) == {"V01", "I01"}, sorted(set(codes))
-    assert not report["warnings"], report["warnings"][:3]
+    assert set(codes) == {"V01", "I01", "N07"}, sorted(set(codes))      # N07: the empty 正文
+    assert [f["code"] for f in report["warnings"]] == ["N08"], report["warnings"][:3]
     status, report = check_json(src, "--blank-as-zero")
-    assert {f["code"] for f in report["errors"]} == {"I01"}
-    assert [f["code"] for f in report["warnings"]] == ["V10"]
+    assert {f["code"] for f in report["errors"]} == {"I01", "N07"}
+    assert [f["code"] for f in report["warnings"]] == ["V10", "N08"]
 
 
 def test_resaved_blank_template_showed_zero_totals_and_what_is_missing(blank, fmt21):
@@ -363,7 +369,7 @@ def test_2019_round_trip_negative_change_decimal_amount_and_unit(work):
     choice = result["validation"][0]
     assert choice["type"] == "LIST" and "万元" in choice["formula1"] and choice["error_message"]
     status, report = check_json(out, "--blank-as-zero")
-    assert {f["code"] for f in report["errors"]} <= {"I01"}, report["errors"][:3]
+    assert {f["code"] for f in report["errors"]} <= {"I01", "N07"}, report["errors"][:3]   # N07: empty 正文
     docx_path = work / "2019报告.docx"
     proc = tool("render", "--blank-as-zero", "--allow-errors", str(out), "-o", str(docx_path))
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -9,6 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from fills import NARRATIVE, OVERVIEW
 from xlsx_tool.findings import ERROR, NOTE, UserError
 from xlsx_tool.workbook.read import read_workbook
 
@@ -33,7 +34,7 @@ def test_a_balanced_fill_is_read_completely_without_findings(make_filled_workboo
     assert data.values()["request_new_total"] == 18
     assert data.info["org_name"] == "某某镇人民政府" and data.info["postcode"] == "755000"
     assert data.info["year"] == str(data.year) and data.info["fax"] == ""
-    assert data.narrative["overview"] == ["第一段。", "第二段。"] and data.narrative["problems"] == []
+    assert data.narrative["overview"] == OVERVIEW and data.narrative["problems"] == NARRATIVE["problems"]
     assert data.notes == {"proactive": "", "request": "注：本表含上年度结转。", "reconsideration_litigation": ""}
     if format_id == "2021":
         assert data.inputs["proactive_fees_amount"] == Decimal("1.25")
@@ -151,7 +152,7 @@ def test_removed_names_fall_back_to_the_model_positions(make_filled_workbook, ed
     table3 = next(f for f in s02 if f.sheet == "表三")
     assert len(table3.extra["cells"]) == 7 * 25 and table3.cell == "D6"
     assert data.inputs["request_new_natural"] == 3 and data.values()["request_new_total"] == 18
-    assert data.narrative["overview"] == ["第一段。", "第二段。"]
+    assert data.narrative["overview"] == OVERVIEW
     assert data.notes["request"] == "注：本表含上年度结转。"
     assert [f.code for f in data.findings if f.severity == ERROR] == []
 
@@ -304,7 +305,7 @@ def test_ods_and_xls_are_read_by_position(make_filled_workbook, convert_with_sof
     data = read_workbook(path)
     assert data.kind == ext and data.inputs["request_new_natural"] == 12
     assert data.inputs["request_carried_in_natural"] == 1 and data.info["year"] == "2024"
-    assert data.narrative["overview"] == ["第一段。", "第二段。"]
+    assert data.narrative["overview"] == OVERVIEW
     assert [(f.code, f.cell) for f in data.findings] == [("V05", "D6"), ("S06", "J6")]
     assert "文本" in data.findings[1].message  # SUM skipped the text "１２": 6 shown, 18 read
 

@@ -12,7 +12,7 @@ from openpyxl.utils import range_boundaries
 
 from xlsx_tool import __version__
 from xlsx_tool.formats import model, placeholders, registry
-from xlsx_tool.workbook import template
+from xlsx_tool.workbook import template, yearsheets
 from xlsx_tool.findings import UserError
 from xlsx_tool.workbook.template import write_template
 
@@ -42,6 +42,9 @@ def unlocked_positions(fmt: model.Format) -> dict[str, set[tuple[int, int]]]:
         boxes += [tl.note] + [box for _, _, box in tl.choices]
         out[tl.sheet] = {(r, c) for b in boxes for r in range(b.row, b.row + b.rowspan)
                          for c in range(b.col, b.col + b.colspan)}
+    first = yearsheets.EXPLANATION_FIRST_ROW
+    out[yearsheets.EXPLANATION_SHEET] = {(r, c) for r in range(first, first + yearsheets.EXPLANATION_ROWS)
+                                         for c in range(3)}
     return out
 
 
@@ -66,8 +69,8 @@ def find_cell(ws, row_label: str, col_label: str):
 @pytest.mark.parametrize("fid", FORMATS)
 def test_the_sheets_come_in_the_documented_order(blank, fid):
     fmt, wb = blank[fid]
-    assert wb.sheetnames == ["填报说明", "基本信息", "正文", "表二", "表三", "表四"]
-    assert [tl.sheet for tl in fmt.tables] == wb.sheetnames[3:]
+    assert wb.sheetnames == ["填报说明", "基本信息", "正文", "表二", "表三", "表四", "说明"]
+    assert [tl.sheet for tl in fmt.tables] == wb.sheetnames[3:6]
 
 
 @pytest.mark.parametrize("fid", FORMATS)

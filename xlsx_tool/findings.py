@@ -9,11 +9,14 @@ Codes by family:
 * ``V..`` — one input value (blank, not a number, negative, …);
 * ``X..`` — a cross-check (勾稽关系) failed; these codes and their titles come from the format data
   files (:func:`cross_check`), so a new official revision brings its own;
-* ``N..`` — the narrative contradicts the tables;
+* ``N..`` — the narrative contradicts the tables, names another year, or leaves a section empty;
+* ``Y..`` — year to year: continuity with last year's report, rows and text repeated from it, and
+  the explanations (说明) a clerk wrote;
 * ``T..`` — a custom Word template is faulty.
 
 Every message reads location → rule → how to fix, in Chinese.  :class:`Finding` is what ``check``
-prints (text or ``--json``); :class:`UserError` aborts a command with a message and an exit code.
+prints (text or ``--json``); a 提示 accepted with an explanation is shown as :data:`EXPLAINED`
+(已说明); :class:`UserError` aborts a command with a message and an exit code.
 Codes are the members of :class:`Code`; asking for a code that is not in the catalogue is a
 programming error (``ValueError``), never a silent cross-check error.  This module is the ground
 floor of the package: it imports nothing of it.
@@ -29,10 +32,13 @@ class Severity(StrEnum):
     """How serious a finding is; the value is what the user reads."""
     ERROR = "错误"
     NOTE = "提示"
+    #: a 提示 the clerk accepted with a written explanation (说明); never counts as an error
+    EXPLAINED = "已说明"
 
 
 ERROR = Severity.ERROR
 NOTE = Severity.NOTE
+EXPLAINED = Severity.EXPLAINED
 
 
 @unique
@@ -125,6 +131,23 @@ class Code(Enum):
     R21 = (ERROR, "没有可汇总的单位", "请确认文件夹中有本年度、无错误的单位报告。")
     R22 = (NOTE, "该单位的报告未计入汇总核对", "汇总时未包含该单位（原因见说明）；如应汇总，请改正后重新运行 xlsx-tool combine。")
     R23 = (NOTE, "单位名单中的单位未包含在汇总中", "汇总数不含这些单位；请督促提交后重新汇总。")
+    # -- year to year (issue 11): last year's report, continuity, repeat rate, 说明; narrative sections
+    I06 = (ERROR, "上年报告与本报告不是同一机关", "请确认选对了上年报告；机关因机构改革等原因更名的，可加 --force-previous 继续使用（将列为提示）。")
+    I07 = (ERROR, "上年报告不是上一年度的报告", "上年报告应为报告年度前一年的报告；中间缺少一年的，可加 --force-previous 使用更早的报告（将列为提示）。")
+    Y01 = (NOTE, "上年结转与上年报告不衔接", "本年“二、上年结转”应等于上年报告“四、结转下年度继续办理”；请核对，确有原因（如机构调整）请在“说明”工作表中写明。")
+    Y02 = (NOTE, "累计件数与上年报告不衔接", "请按“上年数 + 本年制发（公开）− 本年废止”核对；有修订、清理等原因的，请在“说明”工作表中写明。")
+    Y03 = (NOTE, "上一年项目数量与上年报告不衔接", "本年“上一年项目数量”应等于上年报告的“上一年项目数量 + 本年增/减”；请核对，或在“说明”工作表中写明原因。")
+    Y04 = (NOTE, "表格中的一行与上年报告完全相同", "请确认这一行是否照抄了上年的数字；确实相同的，可在“说明”工作表中写明。")
+    Y05 = (NOTE, "正文段落与上年报告原文相同", "请按本年度的情况改写这一段；确需保留的，可在“说明”工作表中写明。")
+    Y06 = (NOTE, "正文与上年报告重复较多", "请按本年度的工作情况改写重复较多的部分（有的考核对重复率超过一半的报告扣分）；确属有意保留的，可在“说明”工作表中写明。")
+    Y07 = (ERROR, "上年报告有错误", "请先改正上年报告中的错误；确需从有错误的上年报告开始，可加 --force-previous（将列为提示）。")
+    Y08 = (NOTE, "说明没有对应的提示", "本次检查没有与这条说明的代码和位置对应的提示；请核对代码和位置，或删除这条说明。")
+    Y09 = (NOTE, "说明填写不完整", "每条说明需要写明代码（从下拉列表选择）和说明内容；位置可以不写（对该代码的全部提示有效）。")
+    N07 = (ERROR, "正文必须填写的部分为空或内容过少", "请按年报格式的要求填写这一部分（不能空着、只写“无”或不足 10 个字）。")
+    N08 = (NOTE, "正文部分为空或内容过少", "请确认这一部分是否漏填；没有内容的请写明具体情况，不要只写“无”。")
+    N09 = (NOTE, "改进计划写的是本报告年度", "“存在的主要问题及改进情况”中的工作计划应为下一年度，请核对年份。")
+    N10 = (NOTE, "其他需要报告的事项写“无”，但有收费情况", "表二或正文中有收费（如信息处理费）的情况，请在“六、其他需要报告的事项”中写明。")
+    N11 = (NOTE, "正文过长，只核对了前一部分", "年度报告的正文通常不超过几万字；请确认是否误粘贴了大量文字。")
 
     def __str__(self) -> str:
         return self.name
@@ -173,6 +196,8 @@ class Finding:
     right_value: object = None
     difference: object = None
     extra: dict = field(default_factory=dict)
+    #: the clerk's explanation (说明) of this finding, when one was written
+    explanation: str = ""
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -191,6 +216,11 @@ class Finding:
         """Location → rule → how to fix, one finding per paragraph."""
         head = f"[{self.severity} {self.code}] {self.location()}"
         body = f"{self.title}：{self.message}" if self.message else self.title
+        if self.explanation and self.severity == EXPLAINED:
+            return f"{head}\n    {body}\n    说明：{self.explanation}"
+        if self.explanation:
+            return (f"{head}\n    {body}\n    说明：{self.explanation}（错误不能以说明代替改正）"
+                    f"\n    处理：{self.fix}")
         return f"{head}\n    {body}\n    处理：{self.fix}"
 
 

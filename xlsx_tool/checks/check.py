@@ -8,7 +8,10 @@ when a total was typed over — which reading already reports as S04/S06.  Only 
 (X01: 一 + 二 = （七） + 四, per column) are evaluated here.  A blank input counts as 0 and the
 message says so, so that an imbalance shows at once, not only after every blank is filled; a rule
 with an unusable input (not a number, missing sheet, wrong label) is skipped: that cell already
-has its own finding.  The 正文 is then checked against the tables by :mod:`.narrative`.
+has its own finding.  The 正文 is then checked against the tables by :mod:`.narrative` and for
+content by :mod:`.sections`; against last year's report by :mod:`.continuity` (given, or the one
+the workbook kept when it was made with ``template --previous``); and the explanations of the 说明
+sheet are applied last (:mod:`.explain`).
 
 Importing this module loads neither docxtpl, python-docx nor xlsxwriter.
 """
@@ -16,51 +19,72 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings import ERROR, Code, Finding, cross_check, make
+from ..findings import Code, Finding, cross_check, make
 from ..formats import model
 from ..formats.content import ReportData
 from ..formats.geometry import ranges
 from ..formats.values import plain
-from . import narrative
+from . import continuity, explain, narrative, repeat, sections
 
 
 @dataclass
 class CheckResult:
     """What ``check`` found: ``errors`` (错误) and ``warnings`` (提示), each in sheet/row order
-    (reading findings first, then the cross-checks); ``ok`` is True when there is no error."""
+    (reading findings first, then the cross-checks, the 正文, last year); ``explained``: the 提示
+    accepted with an explanation (severity 已说明, ``explanation`` set); ``ok`` is True when there
+    is no error.  ``repeat_rates``: see :func:`.repeat.repeat_rates` (``None`` without last year's
+    report); ``previous``: which last year's report was compared (``file``, ``year``, ``org``,
+    ``how``: ``given``, ``beside`` or ``embedded``), or ``None``."""
     data: ReportData
     errors: list[Finding]
     warnings: list[Finding]
+    explained: list[Finding] = field(default_factory=list)
+    repeat_rates: dict | None = None
+    previous: dict | None = None
     ok: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.ok = not self.errors
 
     def as_json(self) -> dict:
-        """``ok``, ``format``, ``file``, ``errors``, ``warnings`` and ``derived_rates`` (rate id →
-        name, value, text, formula, numerator, denominator: :func:`xlsx_tool.formats.rates.as_json`)."""
+        """``ok``, ``format``, ``file``, ``errors``, ``warnings``, ``derived_rates`` (rate id →
+        name, value, text, formula, numerator, denominator: :func:`xlsx_tool.formats.rates.as_json`),
+        ``explained``, ``previous`` and ``repeat_rates`` (see the class)."""
         from ..formats import rates
 
         return {"ok": self.ok, "format": self.data.fmt.id, "file": self.data.source,
                 "errors": [f.as_dict() for f in self.errors],
                 "warnings": [f.as_dict() for f in self.warnings],
-                "derived_rates": rates.as_json(self.data.fmt, self.data.values())}
+                "derived_rates": rates.as_json(self.data.fmt, self.data.values()),
+                "explained": [f.as_dict() for f in self.explained],
+                "previous": self.previous, "repeat_rates": self.repeat_rates}
 
 
-def check_file(path, *, blank_as_zero: bool = False) -> CheckResult:
-    """Read a filled workbook and check it; :class:`~xlsx_tool.findings.UserError` (F..) when the
-    file cannot be used."""
+def check_file(path, *, blank_as_zero: bool = False, previous: ReportData | None = None) -> CheckResult:
+    """Read a filled workbook and check it (against ``previous`` when given, see :func:`check`);
+    :class:`~xlsx_tool.findings.UserError` (F..) when the file cannot be used."""
     from ..workbook.read import read_workbook
 
-    return check(read_workbook(path, blank_as_zero=blank_as_zero))
+    return check(read_workbook(path, blank_as_zero=blank_as_zero), previous=previous)
 
 
-def check(data: ReportData) -> CheckResult:
-    """Every reading finding, one X finding per failing cross-check, then the 正文 findings of
-    :func:`xlsx_tool.narrative.findings` (N01–N03)."""
-    found = list(data.findings) + rule_findings(data) + narrative.findings(data)
-    return CheckResult(data, [f for f in found if f.severity == ERROR],
-                       [f for f in found if f.severity != ERROR])
+def check(data: ReportData, *, previous: ReportData | None = None) -> CheckResult:
+    """Every reading finding, one X finding per failing cross-check, the 正文 findings of
+    :func:`.narrative.findings` (N01–N03, N09) and :func:`.sections.findings` (N07, N08, N10), then
+    the comparison with last year's report (:func:`.continuity.compare`): ``previous``, else the
+    one kept in the workbook (``data.carried``); finally the explanations (:mod:`.explain`)."""
+    found = list(data.findings) + rule_findings(data) + narrative.findings(data) + sections.findings(data)
+    last, how = previous, "given"
+    if last is None and data.carried is not None:
+        last, how = data.carried.as_report(), "embedded"
+    rates = about = None
+    if last is not None:
+        compared = continuity.compare(data, last)
+        found += compared.findings
+        rates = compared.repeat_rates
+        about = {"file": last.source, "year": last.year, "org": last.info.get("org_name", ""), "how": how}
+    errors, warnings, explained = explain.apply(found, data.explanations, data.source)
+    return CheckResult(data, errors, warnings, explained, rates, about)
 
 
 def rule_findings(data: ReportData) -> list[Finding]:
@@ -173,7 +197,7 @@ def _side(fmt: model.Format, ids, addresses: dict[str, str]) -> str:
 
 #: Per-cell findings that come in bulk: shown as one paragraph per sheet (``--verbose`` lists
 #: each cell) once a sheet has at least SUMMARY_FROM of them.
-SUMMARISED = (Code.V01, Code.V02, Code.V05, Code.I01)
+SUMMARISED = (Code.V01, Code.V02, Code.V05, Code.I01, Code.N07)
 SUMMARY_FROM = 4
 SHOWN_CELLS = 8
 BLANK_WAY_OUT = ("没有数据的格子请填 0（不要填“无”）；如确认空着的都是 0，可加 --blank-as-zero 重新检查。"
@@ -200,35 +224,67 @@ def summarise(findings: list[Finding]) -> list[Finding]:
             continue
         done.add(key)
         code = Code[f.code]
-        if code is Code.I01:
-            title = f"{f.sheet}有 {len(group)} 项未填写"
+        if code in (Code.I01, Code.N07):
+            what = "项未填写" if code is Code.I01 else "个部分空白"
+            title = f"{f.sheet}有 {len(group)} {what}"
             message = "、".join(g.labels.split(model.SEP)[-1] for g in group)
         else:
             title = f"{f.sheet}有 {len(group)} 个格子{code.title}"
             message = "、".join(g.cell for g in group[:SHOWN_CELLS]) + ("等" if len(group) > SHOWN_CELLS else "")
-        fix = {Code.V01: BLANK_WAY_OUT, Code.I01: "请在“基本信息”表中填写这些项（加 --verbose 可看到每项的单元格）。"
+        fix = {Code.V01: BLANK_WAY_OUT, Code.I01: "请在“基本信息”表中填写这些项（加 --verbose 可看到每项的单元格）。",
+               Code.N07: f"{code.fix}加 --verbose 可逐条列出（含格式要求的原文）。"
                }.get(code, f"{code.fix}要逐格列出，请加 --verbose。")
         out.append(make(code, message, title=title, fix=fix, file=f.file, sheet=f.sheet,
                         extra={"cells": [g.cell for g in group]}))
     return out
 
 
+HOW = {"given": "", "beside": "（在同一文件夹中按文件名自动找到）", "embedded": "（模板中保存的上年数据）"}
+
+
+def previous_line(result: CheckResult) -> str:
+    """``上年报告：2025年报数据.xlsx（2025 年度）…`` or '' when none was compared."""
+    p = result.previous
+    if not p:
+        return ""
+    year = f"，{p['year']} 年度" if p.get("year") else ""
+    return f"上年报告：{p['file'] or '（未命名）'}{year}{HOW.get(p.get('how', ''), '')}"
+
+
+def rates_lines(result: CheckResult) -> list[str]:
+    """The repeat rates, overall and per section with text."""
+    rates = result.repeat_rates
+    if not rates or rates.get("overall") is None:
+        return []
+    labels = {s["id"]: s["label"] for s in result.data.fmt.narrative}
+    per = "；".join(f"{labels.get(sid, sid)} {repeat.percent(r)}" for sid, r in rates["sections"].items()
+                   if r is not None)
+    return [f"正文与上年报告的重复率：总体 {repeat.percent(rates['overall'])}"
+            f"（超过 {repeat.percent(rates['threshold'])} 时提示）；{per}", ""]
+
+
 def text_report(result: CheckResult, *, verbose: bool = False) -> str:
-    """The report for people: a header, every finding (错误 first, then 提示), a summary line.
+    """The report for people: a header, every finding (错误 first, then 提示, then 已说明), the
+    repeat rates, a summary line.
 
     Without ``verbose`` the bulk per-cell findings are summarised per sheet (:func:`summarise`)."""
     data = result.data
     org = data.info.get("org_name", "") if data.info else ""
     year = f"{data.year} 年度" if data.year else ""
     who = "，".join(p for p in (org, year) if p)
-    lines = [f"检查文件：{data.source or '（内存数据）'}（年报格式 {data.fmt.label}{'；' + who if who else ''}）", ""]
+    lines = [f"检查文件：{data.source or '（内存数据）'}（年报格式 {data.fmt.label}{'；' + who if who else ''}）"]
+    if result.previous:
+        lines.append(previous_line(result))
+    lines.append("")
     shown = result.errors + result.warnings
-    for f in (shown if verbose else summarise(result.errors) + summarise(result.warnings)):
+    for f in (shown if verbose else summarise(result.errors) + summarise(result.warnings)) + result.explained:
         lines += [f.text(), ""]
+    lines += rates_lines(result)
+    explained = f"，{len(result.explained)} 个已说明" if result.explained else ""
     if result.ok:
-        lines.append(f"检查通过：未发现错误（{len(result.warnings)} 个提示）")
+        lines.append(f"检查通过：未发现错误（{len(result.warnings)} 个提示{explained}）")
     else:
-        lines.append(f"共 {len(result.errors)} 个错误、{len(result.warnings)} 个提示")
+        lines.append(f"共 {len(result.errors)} 个错误、{len(result.warnings)} 个提示{explained}")
         blanks = sum(f.code == Code.V01.name for f in result.errors)
         if blanks > 10 and verbose:
             lines.append(f"其中 {blanks} 个是“未填写”：没有数据的单元格请填 0；"

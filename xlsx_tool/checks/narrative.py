@@ -4,11 +4,13 @@
   cell or several.
 * **Contradictions** (N01): :data:`CLAIMS`, the phrases clerks write with a number ("本年新收政府
   信息公开申请335件") and the cells that number must equal.
-* **Year slips** (N02): a year other than the report year before a verb of this year's work
-  ("2019年文昌镇通过政务微博…发布" in a 2020 report).
+* **Year slips** (N02, :mod:`.years`): a year other than the report year written as this year's
+  ("2019年文昌镇通过政务微博…发布" in a 2020 report), in every paragraph and in the 注 under
+  each table; and (N09) a plan in 五 dated in the report year instead of the next.
 
 Locations: a finding names the sheet 正文 and ``labels`` = ``正文 › （二）依申请公开 › 第1段``, and
-the cell when the report was read from a workbook (``ReportData.paragraph_rows``).
+the cell when the report was read from a workbook (``ReportData.paragraph_rows``); a 注 finding
+names its table's sheet and 注 cell.  Every check is linear in the text.
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ from ..formats.content import ReportData
 from ..formats.geometry import SEP, a1
 from ..formats.model import Format, load
 from ..formats.values import Number, format_number
+from .years import report_year_plans, scan, year_slips
+
+__all__ = ["findings", "contradictions", "year_slips", "report_year_plans", "cn_int", "CLAIMS", "Claim"]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -61,7 +66,7 @@ def _unresolved_finding(fmt: Format, placeholder: str, sid: str, i: int, where: 
 
 
 # -- contradictions (N01) ------------------------------------------------------------------------
-_N = r"(?P<n>\d{1,3}(?:,\d{3})+|\d+|[零〇一二两三四五六七八九十百千万]+)\s*件"
+_N = r"(?P<n>\d{1,3}(?:,\d{3}){1,3}|\d{1,12}|[零〇一二两三四五六七八九十百千万]{1,12})\s*件"
 _BE = r"(?:数量)?\s*(?:共计|合计|总计|累计|共|计|为|达|是|:|：)?\s*"
 _NOT = r"(?:未(?:发生|出现|产生|收到|接到|受理|被申请|被提起)|没有(?:发生|出现|收到|接到)?|无(?!法|论|正当|偿|需)|不存在)"
 _GAP = r"[^，。；,;\d\n]{0,14}?"
@@ -72,15 +77,23 @@ class Claim:
     """A phrase stating a table number.  ``pattern``: regex; ``{N}`` = the stated number + 件,
     ``{BE}`` = optional 共/为/合计…; a pattern without ``{N}`` states zero (未收到…).
     ``targets``: each an expression the number must equal — ids joined by ``+`` (summed), ``|``
-    for alternatives (first id the format has: 2021|2019), fnmatch globs allowed."""
+    for alternatives (first id the format has: 2021|2019), fnmatch globs allowed.  ``accept``:
+    other expressions the number may equal instead (another usual way of counting, 口径);
+    ``own``: a statistic of this agency only — skipped when the words just before it say it is one
+    the agency keeps as a reconsideration body or for others (备案, 受理, 办理…)."""
     pattern: str
     targets: tuple[str, ...]
+    accept: tuple[str, ...] = ()
+    own: bool = False
 
 
 #: Ordered specific → general; a text span matched by one claim is not matched by a later one.
 CLAIMS: tuple[Claim, ...] = (
     # 本年新收政府信息公开申请335件 / 共收到申请12件 (only the number right after the phrase)
     Claim(r"(?:本年度?共?)?(?:新收到?|收到|接到)(?:各类|的)?(?:政府信息公开|信息公开|公开)?申请(?!人){BE}{N}", ("request_new_total",)),
+    # 受理/收办/办理政府信息公开申请338件: often counted with the carried-over requests, or as handled
+    Claim(r"(?:受理|收办|办理)了?(?:各类|的)?(?:政府信息公开|信息公开|依申请公开)?申请(?!人){BE}{N}", ("request_new_total",),
+          accept=("request_new_total+request_carried_in_total", "request_outcome_total_total")),
     # 上年结转3件 / 上年结转政府信息公开申请3件
     Claim(r"上年度?结转(?:的)?(?:政府信息公开)?(?:申请)?{BE}{N}", ("request_carried_in_total",)),
     # 结转下年度继续办理4件
@@ -95,15 +108,15 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(r"不予处理(?:的)?(?:申请)?{BE}{N}", ("request_not_processed_*_total",)),
     Claim(r"其他处理(?:的)?(?:申请)?{BE}{N}", ("request_otherwise*_total",)),
     # 表四: the two kinds of suit before the general 行政诉讼
-    Claim(r"(?:未经(?:行政)?复议)?直接(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("litigation_direct_total",)),
-    Claim(r"复议后(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("litigation_after_reconsideration_total",)),
+    Claim(r"(?:未经(?:行政)?复议)?直接(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("litigation_direct_total",), own=True),
+    Claim(r"复议后(?:提起)?(?:行政)?(?:起诉|诉讼)(?:案件)?{BE}{N}", ("litigation_after_reconsideration_total",), own=True),
     # 行政复议和行政诉讼均为0件 → both totals
     Claim(r"行政复议(?:和|及|与|、|或)(?:行政)?诉讼(?:案件)?(?:均为|均|都为|都是|各|各为|{BE}){N}",
-          ("reconsideration_total", "litigation_direct_total+litigation_after_reconsideration_total")),
+          ("reconsideration_total", "litigation_direct_total+litigation_after_reconsideration_total"), own=True),
     # 被申请行政复议6件
-    Claim(r"(?:被申请)?行政复议(?:案件|申请)?{BE}{N}", ("reconsideration_total",)),
+    Claim(r"(?:被申请)?行政复议(?:案件|申请)?{BE}{N}", ("reconsideration_total",), own=True),
     # 被提起行政诉讼6件 → 直接起诉 + 复议后起诉
-    Claim(r"(?:被提起)?行政诉讼(?:案件)?{BE}{N}", ("litigation_direct_total+litigation_after_reconsideration_total",)),
+    Claim(r"(?:被提起)?行政诉讼(?:案件)?{BE}{N}", ("litigation_direct_total+litigation_after_reconsideration_total",), own=True),
     # 未收到政府信息公开申请 (states zero)
     Claim(r"(?:未|没有)(?:收到|接到|受理)过?(?:任何)?(?:的)?(?:政府信息公开|信息公开|依申请公开)?申请(?!人)", ("request_new_total",)),
     # 未发生…行政复议和行政诉讼 / …行政复议 / …行政诉讼 (state zero)
@@ -136,14 +149,21 @@ def _target_ids(fmt: Format, expr: str) -> list[str] | None:
 
 
 @lru_cache(maxsize=None)
-def _compiled(fmt_id: str) -> list[tuple[re.Pattern, list[list[str]]]]:
+def _compiled(fmt_id: str) -> list[tuple[re.Pattern, list[list[str]], list[list[str]], bool]]:
     fmt = load(fmt_id)
     out = []
     for claim in CLAIMS:
         targets = [_target_ids(fmt, t) for t in claim.targets]
         if all(targets):
-            out.append((re.compile(claim.pattern.replace("{BE}", _BE).replace("{N}", _N)), targets))
+            accept = [ids for ids in (_target_ids(fmt, t) for t in claim.accept) if ids]
+            out.append((re.compile(claim.pattern.replace("{BE}", _BE).replace("{N}", _N)), targets, accept,
+                        claim.own))
     return out
+
+
+#: Words just before a 行政复议/行政诉讼 count that make it another body's statistic (the agency as
+#: reconsideration body, or cases it files for others): not compared with 表四.
+_OTHERS = re.compile(r"备案|受理|审理|办理|收到|接收|审结|办结|作出|收案|立案|复议机关|代理|应诉")
 
 
 _CN_DIGITS = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9)))
@@ -175,14 +195,19 @@ def contradictions(fmt: Format, text: str, values: Mapping[str, Number]) -> Iter
     """``(phrase, stated number or None for a "none" phrase, cell ids, table value)`` for every
     phrase of :data:`CLAIMS` in ``text`` whose number differs from the tables."""
     text = text.translate(_FULLWIDTH_DIGITS)
-    taken: list[tuple[int, int]] = []
-    for rx, targets in _compiled(fmt.id):
+    taken = bytearray(len(text))          # characters already matched by an earlier claim
+    for rx, targets, accept, own in _compiled(fmt.id):
         for m in rx.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            start, end = m.span()
+            if taken.find(1, start, end) != -1:
                 continue
-            taken.append(m.span())
+            taken[start:end] = b"\x01" * (end - start)
+            if own and _OTHERS.search(text, max(0, start - 8), start):
+                continue
             stated = cn_int(m.group("n")) if "n" in rx.groupindex else None
             if "n" in rx.groupindex and stated is None:
+                continue
+            if any(sum((values[i] for i in ids), 0) == stated for ids in accept):
                 continue
             for ids in targets:
                 actual = sum((values[i] for i in ids), 0)
@@ -195,64 +220,77 @@ def _cells_label(fmt: Format, ids: list[str]) -> str:
     return names[0] if len(names) == 1 else "、".join(names) + " 之和"
 
 
-# -- year slips (N02) ----------------------------------------------------------------------------
-_YEAR = re.compile(r"(?<!\d)(\d{4})年度?")
-_WORK = re.compile(r"通过|发布|公开|收到|新收|受理|办理|办结|答复|开展|制发|印发|出台|转发|组织|召开|举办|完成|更新|推送")
-_DOC_WORDS = re.compile(r"\d{4}年|结转|报告|年报|要点|方案|规划|计划|纲要|目标|通知|意见|办法|规定|条例|决定")
-_FUTURE = re.compile(r"将|拟|计划|力争|争取|继续|进一步|预计")
-_BEFORE = re.compile(r"(?:截至|截止|自|从|较|比|与|同|于|对|至|到|针对|根据|按照|依据|对照|结合|落实|[-—–~～])\s*$")
-_AFTER = re.compile(r"\s*(?:以来|起|底|末|初|前|后|以前|之前|至|到|[-—–~～]|\d{1,2}月)")
-_BRACKETS = ("《》", "〔〕", "“”", "「」", "【】", "[]", "［］", "（）", "()")
-_CLAUSE_END = re.compile(r"[。；;！!？?\n]")
-
-
-def year_slips(text: str, year: int) -> Iterator[tuple[int, str]]:
-    """``(year written, quoted clause)`` for each ``YYYY年`` ≠ ``year`` followed, in the same
-    sentence (≤ 30 characters), by a verb of this year's work.  Skipped: ranges (2019-2021年),
-    dates with a month (document dates), 截至/自/较/于…YYYY年, YYYY年以来/底/起…, years inside
-    《》〔〕“”（）, windows naming a document or 结转, and later years with 将/计划/力争…."""
-    for m in _YEAR.finditer(text):
-        y = int(m.group(1))
-        if y == year or not 1990 <= y <= 2100:
-            continue
-        before, after = text[max(0, m.start() - 3):m.start()], text[m.end():]
-        if _BEFORE.search(before) or _AFTER.match(after):
-            continue
-        if any(text.count(o, 0, m.start()) > text.count(c, 0, m.start()) for o, c in _BRACKETS):
-            continue
-        end = _CLAUSE_END.search(after)
-        window = after[:min(30, end.start() if end else len(after))]
-        verb = _WORK.search(window)
-        if not verb or _DOC_WORDS.search(window) or (y > year and _FUTURE.search(window)):
-            continue
-        stop = re.search(r"[，,。；;！!？?\n]", after[verb.end():])
-        clause = m.group(0) + after[:verb.end() + (stop.start() if stop else len(after))]
-        yield y, clause if len(clause) <= 60 else clause[:60] + "…"
-
-
 # -- all narrative findings for check -----------------------------------------------------------
+def _slip_message(y: int, clause: str, year: int) -> str:
+    if "结转" in clause:
+        return (f"“{clause}”写的是 {y} 年，本报告为 {year} 年度报告"
+                f"（上年结转是 {year - 1} 年结转来的申请，结转下年度是结转到 {year + 1} 年的申请）。")
+    return f"“{clause}”写的是 {y} 年，本报告为 {year} 年度报告。"
+
+
+def _note_where(data: ReportData, table_id: str) -> dict:
+    tl = data.fmt.table(table_id)
+    return dict(sheet=tl.sheet, cell=a1(tl.note.row, tl.note.col) if tl.note else "",
+                labels=SEP.join((tl.heading, "注")))
+
+
+#: Characters of 正文 and 注 looked at for N01/N02/N09 (a long real report has a few tens of
+#: thousands); the rest gets one N11 提示.  Keeps every check bounded whatever a workbook holds.
+MAX_TEXT = 200_000
+#: Findings of one code listed per paragraph; the rest are counted in one more finding.
+MAX_PER_PARAGRAPH = 5
+
+
+def _capped(found: list[Finding], code: Code, where: dict, extra: dict) -> list[Finding]:
+    """``found`` (all of ``code``) with at most :data:`MAX_PER_PARAGRAPH`, and a line counting the rest."""
+    if len(found) <= MAX_PER_PARAGRAPH:
+        return found
+    rest = len(found) - MAX_PER_PARAGRAPH
+    return found[:MAX_PER_PARAGRAPH] + [make(code, f"本段另有 {rest} 处同类问题，未逐一列出", extra=dict(extra, more=rest), **where)]
+
+
 def findings(data: ReportData) -> list[Finding]:
-    """N03 (unresolved placeholders), N01 (numbers contradicting the tables) and N02 (another
-    year's work) for the narrative of ``data``; N01/N02 look at the text after substitution."""
+    """N03 (unresolved placeholders), N01 (numbers contradicting the tables), N02 (another
+    year's work, in the paragraphs and the 注) and N09 (a plan in 五 dated in the report year) for
+    the narrative of ``data``; N01/N02 look at the text after substitution, at most
+    :data:`MAX_TEXT` characters in all (N11 beyond)."""
     fmt, values, year = data.fmt, data.values(), data.year
     text_of, unresolved = placeholders.substitute(fmt, data.narrative, values)
     wheres = {(sid, i): where for sid, i, _, where in _paragraphs(data)}
     out = [_unresolved_finding(fmt, ph, sid, i, wheres[sid, i]) for sid, i, ph in unresolved]
-    for sid, i, _, where in _paragraphs(data):
-        text = text_of[sid][i]
-        extra = {"section": sid, "paragraph": i + 1}
-        for phrase, stated, ids, actual in contradictions(fmt, text, values):
+    plans = (registry.raw(fmt.id).get("narrative_content") or {}).get("plans")
+    budget = MAX_TEXT
+    texts = [(text_of[sid][i], where, {"section": sid, "paragraph": i + 1}, sid == plans)
+             for sid, i, _, where in _paragraphs(data)]
+    texts += [(note, _note_where(data, tid), {"note": tid}, False) for tid, note in data.notes.items()
+              if note and tid in {tl.id for tl in fmt.tables}]
+    total = sum(len(t[0]) for t in texts)
+    for text, where, extra, is_plans in texts:
+        text = text[:budget]
+        budget -= len(text)
+        if not text:
+            continue
+        n01 = []
+        for phrase, stated, ids, actual in contradictions(fmt, text, values) if "section" in extra else ():
             sheet = fmt.cells[ids[0]].sheet
             said = f"{stated} 件" if stated is not None else f"“{phrase}”"
             msg = f"“{phrase}”：正文写 {said}，{sheet}为 {format_number(actual)} 件（{_cells_label(fmt, ids)}）。"
-            out.append(make(Code.N01, msg, left="正文", right=_cells_label(fmt, ids),
+            n01.append(make(Code.N01, msg, left="正文", right=_cells_label(fmt, ids),
                             left_value=stated or 0, right_value=actual, difference=(stated or 0) - actual,
                             extra=dict(extra, phrase=phrase, cells=ids), **where))
+        out += _capped(n01, Code.N01, where, extra)
         if year is None:
             continue
-        for y, clause in year_slips(text, year):
-            msg = f"“{clause}”写的是 {y} 年，本报告为 {year} 年度报告。"
-            out.append(make(Code.N02, msg, extra=dict(extra, year=y, phrase=clause), **where))
+        slips, planned = scan(text, year, plans=is_plans)
+        out += _capped([make(Code.N02, _slip_message(y, clause, year), extra=dict(extra, year=y, phrase=clause), **where)
+                        for y, clause in slips], Code.N02, where, extra)
+        out += _capped([make(Code.N09, f"“{clause}”：{fmt.section_label(extra['section'])}中的改进计划写的是 {year} 年"
+                                       f"（本报告年度），应为下一年度（{year + 1} 年）。",
+                             extra=dict(extra, year=year, phrase=clause), **where) for clause in planned],
+                       Code.N09, where, extra)
+    if total > MAX_TEXT:
+        out.append(make(Code.N11, f"正文和表下的注共 {total} 个字，只核对了前 {MAX_TEXT} 个字中的数字和年份",
+                        sheet=fmt.narrative_sheet, extra={"characters": total, "checked": MAX_TEXT}))
     return out
 
 

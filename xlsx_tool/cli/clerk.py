@@ -30,19 +30,26 @@ def _format_for(args) -> str:
 
 
 def cmd_template(args) -> int:
+    from ..formats import registry
     from ..outputs import check_target
     from ..workbook.template import refuse_to_replace_data, write_template
+    from . import previous
 
+    last, args.year = previous.read_previous(args)
+    args.year = args.year or registry.default_year()
     fid = _format_for(args)
+    notes = previous.template_notes(last, args, fid)
     out = Path(args.output or f"{args.year}年政府信息公开年报数据.xlsx")
-    check_target(out, force=args.force, suffix=".xlsx")
+    check_target(out, force=args.force, suffix=".xlsx", inputs=(getattr(args, "previous", None),))
     if args.force:
         refuse_to_replace_data(out)
-    path = write_template(out, fid, year=args.year, org=args.org or "", force=args.force)
+    path = write_template(out, fid, year=args.year, org=args.org or "", previous=last, force=args.force)
     from ..formats.model import load
 
     print(f"已生成填报模板：{path}")
     print(f"年报格式：{load(fid).label}，报告年度：{args.year}")
+    for line in notes:
+        print(line)
     print(f"请在 Excel、WPS 或 LibreOffice 中填写浅黄色单元格，保存后运行：xlsx-tool check \"{path.name}\"")
     return 0
 
@@ -73,12 +80,21 @@ def cmd_check(args) -> int:
         from .review import cmd_check_parts
 
         return cmd_check_parts(args)
-    from ..checks.check import text_report
+    from ..checks.check import check, text_report
+    from ..workbook.read import read_workbook
+    from .previous import check_previous
 
-    result = _check(args)
+    data = read_workbook(args.file, blank_as_zero=args.blank_as_zero)
+    last, how, notes, notices = check_previous(args, data)
+    data.findings.extend(notes)
+    result = check(data, previous=last)
+    if result.previous and how:
+        result.previous["how"] = how
     if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
+        print(json.dumps(dict(result.as_json(), notices=notices), ensure_ascii=False, indent=1))
     else:
+        for line in notices:
+            print(line)
         print(text_report(result, verbose=args.verbose))
     return 0 if result.ok else 1
 
@@ -171,14 +187,17 @@ def cmd_lint(args) -> int:
 def register(sub) -> None:
     """Add the clerk's sub-commands to the parser's ``sub`` (argparse sub-parsers)."""
     from ..formats import registry
+    from . import previous
 
     choices = " 或 ".join(registry.available())
     t = sub.add_parser("template", help="生成锁定的 Excel 填报模板")
-    t.add_argument("--year", type=int, metavar="年份", default=registry.default_year(), help=_year_help("报告年度"))
+    t.add_argument("--year", type=int, metavar="年份", default=None,
+                   help=_year_help("报告年度") + "；有 --previous 时默认为上年报告的下一年")
     t.add_argument("--format", metavar="格式", help=f"年报格式 {choices}（默认按报告年度选择）")
     t.add_argument("--org", metavar="机关名称", help="机关名称，如“某某镇人民政府”")
     t.add_argument("-o", "--output", metavar="文件", help="输出的 .xlsx（默认“年度年政府信息公开年报数据.xlsx”）")
     t.add_argument("--force", action="store_true", help="允许覆盖已有文件（已填有数据的工作簿不会被覆盖）")
+    previous.template_options(t)
     t.set_defaults(func=cmd_template)
 
     f = sub.add_parser("fields", help="列出全部字段（单元格名称、位置、类型、标签）")
@@ -198,6 +217,7 @@ def register(sub) -> None:
     c.add_argument("--json", action="store_true", help="以 JSON 输出")
     c.add_argument("--parts", nargs="+", metavar="文件夹", help="汇总工作簿：与这些文件夹中各单位的报告逐格核对")
     c.add_argument("--roster", help="与 --parts 同用：单位名单，列出未包含在汇总中的单位")
+    previous.check_options(c)
     c.set_defaults(func=cmd_check)
 
     r = sub.add_parser("render", help="核对后生成 Word 报告")

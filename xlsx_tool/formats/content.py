@@ -10,8 +10,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..findings import Finding
-from .model import Format
+from .model import Format, load
 from .values import Number
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One written explanation (说明) of a 提示, from the workbook's 说明 sheet.
+
+    ``code``: the finding code it explains (``Y01``); ``cell``: where (``表三!D7`` or ``D7``; ''
+    = every finding of that code); ``text``: the explanation as written; ``row``: 0-based row on
+    the 说明 sheet it was read from (``None`` when it did not come from a sheet)."""
+    code: str
+    cell: str = ""
+    text: str = ""
+    row: int | None = None
+
+
+@dataclass
+class Carried:
+    """What a template made with ``template --previous`` keeps of last year's report (the hidden
+    sheet 上年参考), so that the workbook can be checked against it anywhere.
+
+    ``source``: last year's file name; ``year``/``org``: its 报告年度 and 机关名称; ``format_id``:
+    its format; ``values``: every numeric input cell id of that format → value; ``narrative``:
+    section id → the paragraphs copied into this year's 正文."""
+    source: str
+    year: int | None
+    org: str
+    format_id: str
+    values: dict[str, Number] = field(default_factory=dict)
+    narrative: dict[str, list[str]] = field(default_factory=dict)
+
+    def as_report(self) -> "ReportData":
+        """Last year's report as far as it was kept (numbers, 正文, 机关名称, 年度)."""
+        info = {"org_name": self.org, "year": "" if self.year is None else str(self.year)}
+        return ReportData(load(self.format_id), source=self.source, info=info,
+                          narrative={k: list(v) for k, v in self.narrative.items()},
+                          inputs=dict(self.values), kind="carried")
 
 
 @dataclass
@@ -29,6 +65,9 @@ class ReportData:
     were moved: ``addresses`` (numeric cell id → ``D6``), ``paragraph_rows`` (正文 section id →
     0-based row of each kept paragraph) and ``kind`` (``xlsx``/``xls``/``ods``, ``sample``, or
     the form of a published report).  Empty when the source has no cells (a sample file).
+
+    Year to year: ``explanations`` (the 说明 sheet: :class:`Explanation` per filled row) and
+    ``carried`` (last year's report as kept in a template made with ``--previous``, or ``None``).
     """
     fmt: Format
     source: str = ""
@@ -42,6 +81,8 @@ class ReportData:
     kind: str = ""
     addresses: dict[str, str] = field(default_factory=dict)
     paragraph_rows: dict[str, list[int]] = field(default_factory=dict)
+    explanations: list[Explanation] = field(default_factory=list)
+    carried: Carried | None = None
 
     @property
     def year(self) -> int | None:

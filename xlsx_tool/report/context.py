@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from ..findings import Code
 from ..formats import placeholders, rates
 from ..formats.content import ReportData
 from ..formats.values import format_number
@@ -46,7 +47,12 @@ def context(data: ReportData) -> dict:
     * ``choices`` — e.g. ``procurement_unit`` → ``元``/``万元`` (defaults filled in);
     * ``rates`` — derived rate id (``substantive_disclosure`` …, from the format data) → the rate
       as printed, ``85.7%``, or ``—`` when its denominator is 0;
-    * ``fmt_id``, ``fmt_name``, ``fmt_document``, ``fmt_label`` — the official format.
+    * ``fmt_id``, ``fmt_name``, ``fmt_document``, ``fmt_label`` — the official format;
+    * ``explanations`` — the 说明 the clerk wrote (sheet 说明), each ``{code, cell, title, text}``
+      (``title``: what the code means), ``[]`` when none; ``explanations_text`` — the same as one
+      paragraph, ``说明：……（Y01，表三!D7）；……`` ('' when none).  The built-in templates print
+      neither: a custom template can, e.g.
+      ``{%p if explanations %}{{ explanations_text }}{%p endif %}``.
     """
     fmt = data.fmt
     info = {f["id"]: _text(data.info.get(f["id"])) for f in fmt.info}
@@ -59,6 +65,8 @@ def context(data: ReportData) -> dict:
     narrative.update({k: _paragraphs(v) for k, v in text.items()})
     notes = {tl.id: "" for tl in fmt.tables}
     notes.update({k: "".join(_paragraphs(v)) for k, v in data.notes.items()})
+    explanations = [{"code": _text(e.code), "cell": _text(e.cell), "text": " ".join(_paragraphs(e.text)),
+                     "title": _code_title(e.code)} for e in data.explanations if _text(e.text)]
     return {
         "info": info,
         "year": year,
@@ -72,4 +80,19 @@ def context(data: ReportData) -> dict:
         "fmt_name": fmt.name,
         "fmt_document": fmt.document,
         "fmt_label": fmt.label,
+        "explanations": explanations,
+        "explanations_text": explanations_text(explanations),
     }
+
+
+def _code_title(code: str) -> str:
+    return Code[code].title if code in Code.__members__ else ""
+
+
+def explanations_text(explanations: list[dict]) -> str:
+    """``说明：机构调整，上年结转的申请由原单位办理（Y01，表三!D7）；……。`` or ''."""
+    if not explanations:
+        return ""
+    items = "；".join(f"{e['text'].rstrip('。；;')}（{e['code']}{'，' + e['cell'] if e['cell'] else ''}）"
+                     for e in explanations)
+    return f"说明：{items}。"

@@ -5,6 +5,7 @@ Each field is what a workbook cell's defined name and a Word-template placeholde
 from __future__ import annotations
 
 from ..formats import model, rates, registry
+from ..workbook import yearsheets
 
 TYPE_NAMES = {
     "count": "件数（不小于 0 的整数）",
@@ -29,7 +30,11 @@ REPORT_NAMES = (
     ("fmt_name", "年报格式名称", lambda fmt, year: fmt.name),
     ("fmt_document", "年报格式文号", lambda fmt, year: fmt.document),
     ("fmt_id", "年报格式代号", lambda fmt, year: fmt.id),
+    ("explanations_text", "“说明”工作表中写的全部说明，合为一段（没有说明时为空）；内置模板不印",
+     lambda fmt, year: "说明：机构调整，上年结转的申请由原单位办理（Y01，表三!D7）。"),
 )
+#: The explanations one by one (a list: written as a loop).
+EXPLANATIONS_LOOP = "{%p for e in explanations %}{{ e.code }} {{ e.cell }} {{ e.title }}：{{ e.text }}{%p endfor %}"
 
 
 def example_year(format_id: str) -> int:
@@ -47,6 +52,11 @@ def describe(format_id: str) -> list[dict]:
     year = example_year(format_id)
     out = [dict(id=name, placeholder=f"{{{{ {name} }}}}", sheet="", cell="", type=TYPE_NAMES["text"],
                 labels=label, input=False, example=example(fmt, year)) for name, label, example in REPORT_NAMES]
+    first, last = yearsheets.EXPLANATION_FIRST_ROW, yearsheets.EXPLANATION_FIRST_ROW + yearsheets.EXPLANATION_ROWS - 1
+    out.append(dict(id="explanations", placeholder=EXPLANATIONS_LOOP, sheet=yearsheets.EXPLANATION_SHEET,
+                    cell=f"{model.a1(first, 0)}:{model.a1(last, 2)}",
+                    type=TYPE_NAMES["paragraphs"], labels="“说明”工作表中的每条说明：代码、位置、代码含义、说明内容",
+                    input=True, example="Y01 表三!D7 上年结转与上年报告不衔接：机构调整，上年结转的申请由原单位办理"))
     info_pos = fmt.info_cells()
     for f in fmt.info:
         out.append(dict(id=f["id"], placeholder=f"{{{{ info.{f['id']} }}}}", sheet=fmt.info_sheet,

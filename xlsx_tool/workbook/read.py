@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from ..findings import Code, make
-from ..formats import model, registry, values
+from ..formats import carry, model, registry, values
 from ..formats.content import ReportData
 from ..formats.geometry import ranges
-from . import files
+from . import files, yearsheets
 
 MAX_LABEL_FINDINGS = 5
 
@@ -45,6 +45,7 @@ def read_workbook(path, *, blank_as_zero: bool = False) -> ReportData:
     fmt = model.load(files.format_id(grids, info_sheets, props, subject))
     reader = _Reader(subject, kind, grids, book, fmt, blank_as_zero)
     data = reader.run()
+    yearsheets.read_into(data, grids, reader.names)
     if props.get(files.PROP_LAYOUT) and props[files.PROP_LAYOUT] != fmt.layout_hash:
         version = props.get(files.PROP_VERSION, "")
         made = f"模板由 xlsx_tool {version} 生成，" if version else ""
@@ -337,8 +338,11 @@ class _Reader:
         boxes = tl.boxes + tl.check_boxes + [b for b in (tl.note, tl.note_label) if b is not None]
         boxes += [b for _, label, box in tl.choices for b in (label, box)]
         down, right = self.moved.get(tl.sheet, (0, 0))
-        rows = max(b.row + b.rowspan for b in boxes) + down
-        cols = max([b.col + b.colspan for b in boxes] + [r.check_pos[1] + 1 for r in tl.rules]) + right
+        _, block_last, block_col = (carry.block_area(self.fmt, tl.id) if yearsheets.REFERENCE_SHEET in self.grids
+                                    else (-1, -1, -1))          # 上年衔接, in templates made with --previous
+        rows = max([b.row + b.rowspan for b in boxes] + [block_last + 1]) + down
+        cols = max([b.col + b.colspan for b in boxes] + [r.check_pos[1] + 1 for r in tl.rules]
+                   + [block_col + 1]) + right
         extra = [(r, c) for r, line in enumerate(grid) for c, v in enumerate(line)
                  if (r >= rows or c >= cols) and not values.is_blank(v)]
         if not extra:

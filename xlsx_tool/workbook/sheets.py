@@ -56,6 +56,7 @@ class Ctx:
     pf: object                      # template.Prefill
     values: dict | None             # every numeric cell id → Decimal when prefill makes it known
     names: dict = field(default_factory=dict)   # defined name → "='sheet'!$A$1"
+    hints: dict = field(default_factory=dict)   # input cell id → a line added to its input message
 
 
 def make_styles(wb) -> dict:
@@ -163,13 +164,14 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def validation(cell: model.Cell, unit_hint: str = "") -> dict:
+def validation(cell: model.Cell, unit_hint: str = "", extra: str = "") -> dict:
     title, what, error, rule = NUMBER_RULES[cell.type]
     where = model.SEP.join(cell.rows + cell.cols)
     if unit_hint:
         what = what.replace("单位在本表下方选择", unit_hint)
+    extra = f"\n{extra}" if extra else ""
     return {**rule, "input_title": clip(title, TITLE_LIMIT),
-            "input_message": clip(f"{what}\n位置：{where}", MESSAGE_LIMIT),
+            "input_message": clip(f"{what}{extra}\n位置：{where}", MESSAGE_LIMIT),
             "error_title": "输入有误", "error_message": clip(error, MESSAGE_LIMIT),
             "error_type": "stop"}
 
@@ -274,7 +276,7 @@ def _write_number_box(ctx: Ctx, ws, tl, b: model.Box, units: dict) -> None:
         put_value(ws, b.row, b.col, ctx.pf.numbers.get(cell.id), st)
         spec = units.get(cell.unit_field or "")
         hint = f"单位在本表下方“{spec['label']}”中选择" if spec else ""
-        ws.data_validation(b.row, b.col, r2, c2, validation(cell, hint))
+        ws.data_validation(b.row, b.col, r2, c2, validation(cell, hint, ctx.hints.get(cell.id, "")))
     ctx.names[cell.id] = ref(tl.sheet, b.row, b.col)
 
 

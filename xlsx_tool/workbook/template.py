@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from .. import __version__, outputs
 from ..formats import model
+from ..formats.content import ReportData
+from . import yearsheets
 from .files import PROP_FORMAT, PROP_LAYOUT, PROP_VERSION
 from .guide import guide_lines
 from .sheets import Ctx, make_styles, write_guide, write_info, write_narrative, write_table
@@ -33,23 +35,40 @@ class Prefill:
 
 
 def write_template(path, format_id: str, *, year: int, org: str = "", prefill: dict | None = None,
+                   previous: ReportData | None = None, explanations: list | None = None,
                    force: bool = False, appendix=None) -> pathlib.Path:
     """Write the template for ``format_id`` (e.g. ``"2021"``) and report ``year`` to ``path``.
 
     ``org``/``year`` fill 机关名称/报告年度; ``prefill`` maps defined-name ids to values (numeric
     input cell ids, 基本信息 ids, ``narrative_<section>`` → list of paragraphs, ``note_<table>``,
-    choice ids) and wins over ``org``/``year``.  Unknown keys or unusable values → ``ValueError``;
-    unknown format → ``KeyError``.  Raises :class:`UserError` ``O01`` (exists, no ``force``),
-    ``O02`` (no such folder), ``O03`` (cannot write there), ``O06`` (``path`` does not end in
+    choice ids) and wins over ``org``/``year``.  ``previous``: last year's report (any format):
+    the template keeps it (hidden sheet 上年参考), shows the continuity of :mod:`..formats.carry`
+    under the tables and marks 正文 paragraphs equal to last year's; without ``prefill`` it is also
+    prefilled from it (:func:`.previous.prefill_from`).  ``explanations``: rows of the 说明 sheet
+    (:class:`~xlsx_tool.formats.content.Explanation`, dicts or ``(code, cell, text)``; at most 30).
+    The judging of ``previous`` (same agency, year − 1) is the caller's
+    (:func:`xlsx_tool.checks.continuity.judge_previous`).
+    Unknown keys or unusable values → ``ValueError``; unknown format → ``KeyError``.  Raises
+    :class:`UserError` ``O01`` (exists, no ``force``), ``O02`` (no such folder), ``O03`` (cannot
+    write there), ``O04`` (``path`` is last year's file), ``O06`` (``path`` does not end in
     ``.xlsx``) or another output code of :mod:`xlsx_tool.outputs`.  Returns the path written.
 
     ``appendix``: ``appendix(workbook, styles)`` adds sheets after the tables (xlsxwriter
     ``Workbook`` and this module's cell formats), e.g. the 汇总来源 sheet of a combined report.
     """
     fmt = model.load(format_id)
+    if prefill is None and previous is not None:
+        from .previous import prefill_from
+
+        prefill = prefill_from(previous, year, format_id=format_id)
+        if org:
+            prefill.pop("org_name", None)
     pf = parse_prefill(fmt, prefill or {}, year=year, org=org)
-    with outputs.atomic_write(path, force=force, suffix=".xlsx") as tmp:
-        _build(tmp, fmt, pf, year, appendix)
+    carried = yearsheets.carried_from(previous) if previous is not None else None
+    rows = yearsheets.as_explanations(explanations)
+    inputs = (previous.source,) if previous is not None and previous.kind != "carried" else ()
+    with outputs.atomic_write(path, force=force, inputs=inputs, suffix=".xlsx") as tmp:
+        _build(tmp, fmt, pf, year, carried, rows, appendix)
     return pathlib.Path(path)
 
 
@@ -144,18 +163,25 @@ def known_values(fmt: model.Format, numbers: dict) -> dict[str, Decimal] | None:
 
 
 # -- the workbook -------------------------------------------------------------------------------
-def _build(tmp: pathlib.Path, fmt: model.Format, pf: Prefill, year: int, appendix=None) -> None:
+def _build(tmp: pathlib.Path, fmt: model.Format, pf: Prefill, year: int, carried=None,
+           explanations: list | None = None, appendix=None) -> None:
     import xlsxwriter  # imported here: reading and checking do not need it
 
     wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     try:
         ctx = Ctx(wb, fmt, make_styles(wb), pf, known_values(fmt, pf.numbers))
-        write_guide(ctx, guide_lines(fmt, year))
+        if carried is not None:
+            ctx.hints.update(yearsheets.hints(fmt, carried))
+        write_guide(ctx, guide_lines(fmt, year) + yearsheets.guide_lines(carried))
         write_info(ctx, __version__)
         write_narrative(ctx)
         for tl in fmt.tables:
             write_table(ctx, tl)
+        yearsheets.write_explanations(ctx, explanations or [])
+        if carried is not None:
+            yearsheets.write_blocks(ctx, carried)
+            yearsheets.mark_copied(ctx, yearsheets.write_reference(ctx, carried))
         if appendix is not None:
             appendix(wb, ctx.st)
         for name, target in ctx.names.items():
