@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings import ERROR, Code, Finding, cross_check
+from ..findings import ERROR, Code, Finding, cross_check, visible
 from ..formats import model
 from ..formats.content import ReportData
 from ..formats.values import plain
@@ -109,7 +109,7 @@ def text_report(result: CheckResult) -> str:
     org = data.info.get("org_name", "") if data.info else ""
     year = f"{data.year} 年度" if data.year else ""
     who = "，".join(p for p in (org, year) if p)
-    lines = [f"检查文件：{data.source or '（内存数据）'}（年报格式 {data.fmt.label}{'；' + who if who else ''}）", ""]
+    lines = [visible(f"检查文件：{data.source or '（内存数据）'}（年报格式 {data.fmt.label}{'；' + who if who else ''}）"), ""]
     for f in result.errors + result.warnings:
         lines += [f.text(), ""]
     if result.ok:

@@ -9,7 +9,7 @@ import datetime
 import json
 from pathlib import Path
 
-from ..findings import ERROR
+from ..findings import ERROR, dumps
 
 SAMPLES = ("wenchang-2020.toml", "demo-county-2025.toml")
 
@@ -67,7 +67,7 @@ def cmd_check(args) -> int:
 
     result = _check(args)
     if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
+        print(dumps(result.as_json(), indent=1))
     else:
         print(text_report(result))
     return 0 if result.ok else 1

@@ -36,7 +36,9 @@ SIGNIFICANT_DIGITS = 15
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-",
+                              # zero-width characters and the BOM a paste from a web page leaves
+                              "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None})
 _INTEGER_TYPES = ("count", "signed_count")
 
 
@@ -69,7 +71,7 @@ def is_blank(raw: object) -> bool:
 
 def normalise_text(raw: str) -> str:
     """NFKC (full-width digits, ``，``, U+3000 → ASCII), the Unicode minus signs → ``-``,
-    surrounding spaces stripped and inner spaces read as thousands separators:
+    zero-width characters and the BOM dropped, surrounding spaces stripped and inner spaces read as thousands separators:
     ``" １,２３４ "`` → ``"1,234"``, ``"1 234"`` → ``"1,234"``."""
     text = unicodedata.normalize("NFKC", raw).translate(_MINUS_SIGNS).strip()
     return ",".join(text.split())

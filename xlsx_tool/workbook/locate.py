@@ -265,7 +265,7 @@ class Locator:
              owner_at) -> None:
         if not self._counted(sheet):
             return
-        where = a1(*t.pos) if t.sheet == sheet else f"工作表“{t.sheet}”的 {a1(*t.pos)}"
+        where = f" {a1(*t.pos)}" if t.sheet == sheet else f"工作表“{t.sheet}”的 {a1(*t.pos)}"
         if bad is not None:
             there = f"，那里的标签是“{bad.found or '（空）'}”而不是“{bad.expected}”"
             owner = owner_at(t.pos) if owner_at else ""
@@ -273,8 +273,7 @@ class Locator:
                 there += f"（{a1(*t.pos)} 是{owner}的位置）"
         else:
             there = "，不在本表"
-        msg = (f"名称 {name} 指向 {where}{there}；按行列标签，本项应在 {a1(*expected)}。"
-               "两处不一致，该数据未读取")
+        msg = f"名称 {name} 指向{where}{there}；按行列标签，本项应在 {a1(*expected)}"
         self.emit(sheet, *expected, make(Code.S10, msg, file=self.file, sheet=sheet, cell=a1(*expected), labels=labels,
                                          extra={"name": name, "name_points_to": f"{t.sheet}!{a1(*t.pos)}",
                                                 "labels_at": f"{sheet}!{a1(*expected)}"}))
@@ -284,7 +283,7 @@ class Locator:
             return
         other = others[0]
         msg = (f"本格的名称 {name} 已失效（#REF!），而名称 {other} 指向这里：本格的内容可能是从"
-               f"“{other}”原来的格子剪切粘贴过来的，该数据未读取")
+               f"{other} 原来的格子剪切粘贴过来的")
         self.emit(sheet, *at, make(Code.S12, msg, file=self.file, sheet=sheet, cell=a1(*at), labels=labels,
                                    extra={"name": name, "claimed_by": others}))
 
