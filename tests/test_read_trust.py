@@ -4,7 +4,6 @@ bad-input corpus (``tests/bad_inputs_workbook.py``); these are the pieces, one b
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import zipfile
@@ -31,7 +30,7 @@ def scan(rows: str, budget: int = 10**6) -> xmlscan.SheetScan:
 
     def too_far(s):
         raise OverflowError(s.far)
-    return xmlscan.scan_sheet(io.BytesIO(xml.encode()), xmlscan.Budget(budget), too_far, "f", "sheet1.xml")
+    return xmlscan.scan_sheet(xml.encode(), xmlscan.Budget(budget), too_far, "f", "sheet1.xml")
 
 
 # -- the tokenizer pass ---------------------------------------------------------------------------
@@ -62,12 +61,18 @@ def test_the_scan_collects_formulas_errors_and_exact_numbers():
     assert s.errors == {(1, 1): "#DIV/0!"} and s.numbers[(1, 2)] == "3.3000000000000003"
 
 
+@pytest.mark.parametrize("hide", ["<!-- </sheetData> -->", "<row r='1'><c r='A1' t='inlineStr'><is><t><![CDATA[</sheetData>]]></t></is></c></row>"])
+def test_an_end_tag_hidden_in_a_comment_or_cdata_hides_no_cell(hide):
+    with pytest.raises(OverflowError):
+        scan(hide + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+
+
 @pytest.mark.parametrize("bad, code", [
     ('<!DOCTYPE x [<!ENTITY a "b">]>', "F06"), ("", "F03")])
 def test_a_doctype_or_broken_xml_ends_the_scan(bad, code):
     xml = f'<?xml version="1.0"?>{bad}<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><v>1</v>'
     with pytest.raises(UserError) as exc:
-        xmlscan.scan_sheet(io.BytesIO(xml.encode()), xmlscan.Budget(10), lambda s: None, "f", "p.xml")
+        xmlscan.scan_sheet(xml.encode(), xmlscan.Budget(10), lambda s: None, "f", "p.xml")
     assert exc.value.code == code
 
 

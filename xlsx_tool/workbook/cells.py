@@ -29,12 +29,17 @@ class CellValues:
 
     def __init__(self, wb: Workbook, emit):
         self.wb, self.emit = wb, emit
+        self.loaded: dict[str, list] = {}
         self.system = "1904" if wb.date1904 else ("ods" if wb.kind == "ods" else "1900")
 
     def raw(self, sheet: str, row: int, col: int):
-        grid = self.wb.grids[sheet] if sheet in self.wb.grids else ()
-        if 0 <= row < len(grid) and 0 <= col < len(grid[row]):
-            return grid[row][col]
+        grid = self.loaded.get(sheet)
+        if grid is None:
+            grid = self.loaded[sheet] = self.wb.grids[sheet] if sheet in self.wb.grids else ()
+        if 0 <= row < len(grid):
+            line = grid[row]
+            if 0 <= col < len(line):
+                return line[col]
         return None
 
     def _scan(self, sheet: str):

@@ -16,7 +16,6 @@ import os
 import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Code, UserError
@@ -116,18 +115,19 @@ def load_bytes(path) -> tuple[str, bytes]:
 
 
 # -- the workbook's content -----------------------------------------------------------------------
-@dataclass
 class Workbook:
     """A usable workbook: ``kind`` (xlsx/xls/ods), ``grids`` (sheet name → rows of cached values,
     read on first use), and for .xlsx ``names`` (lower-case → :class:`.package.Name`), ``props``,
     ``date1904`` and ``scans`` (sheet → :class:`.xmlscan.SheetScan` of the sheets read)."""
-    subject: str
-    kind: str
-    grids: Mapping[str, list[list]]
-    names: dict | None = None
-    props: dict[str, str] = field(default_factory=dict)
-    date1904: bool = False
-    scans: dict = field(default_factory=dict)
+    __slots__ = ("subject", "kind", "grids", "names", "props", "date1904", "scans")
+
+    def __init__(self, subject: str, kind: str):
+        self.subject, self.kind = subject, kind
+        self.grids: Mapping[str, list[list]] = {}
+        self.names: dict | None = None
+        self.props: dict[str, str] = {}
+        self.date1904 = False
+        self.scans: dict = {}
 
 
 def open_workbook(path) -> Workbook:
@@ -144,7 +144,7 @@ def open_workbook(path) -> Workbook:
     from python_calamine import SheetTypeEnum
 
     sheets = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-    wb = Workbook(subject, kind, {})
+    wb = Workbook(subject, kind)
     if pkg is not None:
         sheets = [s for s in sheets if s in pkg.sheets]
         wb.names, wb.props, wb.date1904 = pkg.names, pkg.props, pkg.date1904

@@ -100,56 +100,63 @@ def xls_guard(data: bytes, subject: str) -> None:
 
 def part_guard(data: bytes, zf: zipfile.ZipFile, limits: dict[str, tuple[int, str]], subject: str) -> None:
     """F06 for a part (``limits``: part name → (bytes allowed, what it is in Chinese)) whose
-    declared size, or the size it really inflates to, is over its limit; F03 for a compression
-    method no reader takes.  The real size is measured because the zip directory can lie, and the
-    parsers trust it.  Also F06 for more than :data:`MAX_STYLES` cell formats."""
+    declared size, or the size it really inflates to, is over its limit (see :func:`inflate`; the
+    inflated bytes are counted, not kept).  Also F06 for more than :data:`MAX_STYLES` cell
+    formats in ``xl/styles.xml``."""
     for part, (cap, what) in limits.items():
-        try:
-            info = zf.getinfo(part)
-        except KeyError:
+        info = zf.NameToInfo.get(part)
+        if info is None:
             continue
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise UserError(Code.F03, subject, f"{part} 使用了不支持的压缩方式")
-        size = info.file_size
-        if size <= cap:
-            size = _inflated_size(data, info, cap, subject)
-        if size > cap:
-            raise UserError(Code.F06, subject, f"{what}（{part}）解压后超过 {_mb(cap)}，"
-                            "正常的年报工作簿远小于此；" + TOO_FAR)
-    if "xl/styles.xml" in limits and "xl/styles.xml" in zf.NameToInfo:
-        n = len(_XF.findall(zf.read("xl/styles.xml")))
-        if n > MAX_STYLES:
-            raise UserError(Code.F06, subject, f"样式表中有 {n} 种单元格格式，超过 {MAX_STYLES}"
-                            "（Excel 本身的上限）；请把数据复制到新生成的模板中")
+        content = inflate(data, info, cap, what, subject, keep=part.endswith("styles.xml"))
+        if content:
+            n = len(_XF.findall(content))
+            if n > MAX_STYLES:
+                raise UserError(Code.F06, subject, f"样式表中有 {n} 种单元格格式，超过 {MAX_STYLES}"
+                                "（Excel 本身的上限）；请把数据复制到新生成的模板中")
 
 
-def _mb(n: int) -> str:
-    return f"{n / 2**20:g} MB"
-
-
-def _inflated_size(data: bytes, info: zipfile.ZipInfo, cap: int, subject: str) -> int:
-    """The bytes a zip entry really inflates to, counting no further than ``cap`` + 1 (streamed:
-    at most 256 KB of output in memory at a time)."""
+def inflate(data: bytes, info: zipfile.ZipInfo, cap: int, what: str, subject: str, keep: bool = True) -> bytes:
+    """The content of a zip entry of the package ``data``, inflated by this function and never
+    past ``cap`` bytes: F06 when the declared size or the real size is over ``cap`` (the zip
+    directory can lie, and python-calamine trusts it), F03 for a broken entry or a compression
+    method no reader takes.  ``keep=False`` only counts (at most 256 KB in memory at a time) and
+    returns ``b""``."""
+    too_big = UserError(Code.F06, subject, f"{what}（{info.filename}）解压后超过 {_mb(cap)}，正常的年报工作簿远小于此；"
+                        + TOO_FAR)
+    if info.file_size > cap:
+        raise too_big
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise UserError(Code.F03, subject, f"{info.filename} 使用了不支持的压缩方式")
     off = info.header_offset
     if data[off:off + 4] != b"PK\x03\x04":
         raise UserError(Code.F03, subject, f"压缩结构已损坏（{info.filename}）")
     name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
     start = off + 30 + name_len + extra_len
-    raw = memoryview(data)[start:start + info.compress_size]
+    raw = data[start:start + info.compress_size]
     if info.compress_type == zipfile.ZIP_STORED:
-        return len(raw)
-    inflate = zlib.decompressobj(-15)
-    total = 0
+        if len(raw) > cap:
+            raise too_big
+        return raw if keep else b""
+    out, total = [], 0
+    inflater = zlib.decompressobj(-15)
     try:
-        while True:
-            total += len(inflate.decompress(raw, 1 << 18))
-            if total > cap or inflate.eof:
-                return total
-            raw = inflate.unconsumed_tail
-            if not raw:
-                return total + len(inflate.flush())
+        while not inflater.eof:
+            chunk = inflater.decompress(raw, 1 << 18)   # never more than 256 KB out at a time
+            raw = inflater.unconsumed_tail
+            if not chunk and not raw:
+                break                                    # input used up: a truncated entry
+            total += len(chunk)
+            if total > cap:
+                raise too_big
+            if keep:
+                out.append(chunk)
     except zlib.error:
         raise UserError(Code.F03, subject, f"压缩结构已损坏（{info.filename} 无法解压）") from None
+    return b"".join(out) if keep else b""
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:g} MB"
 
 
 def doctype_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: str) -> None:

@@ -26,8 +26,8 @@ position counts as named.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from ..findings import Code, make
 from ..formats import model, registry, values
@@ -40,8 +40,7 @@ MAX_LABEL_FINDINGS = 5
 Pos = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where a name points: ``kind`` ``here`` (on the expected sheet, ``pos``/``last_row``),
     ``elsewhere`` (another ``sheet``), ``broken`` (``#REF!`` …), ``missing`` or ``positional``
     (a file without names)."""
@@ -52,8 +51,7 @@ class Target:
     text: str = ""
 
 
-@dataclass(frozen=True)
-class Mismatch:
+class Mismatch(NamedTuple):
     """A label that is not where it should be: at ``pos`` ``expected`` was looked for, ``found``
     is there; ``labels`` is the path printed in the S03 finding."""
     pos: Pos
@@ -62,13 +60,15 @@ class Mismatch:
     labels: str
 
 
-@dataclass
 class Geometry:
     """How one table moved: ``dc`` columns right; per block (first data row) ``dh`` rows down for
     its headers; per model row the rows its data moved down."""
-    dc: int = 0
-    dh: dict[int, int] = field(default_factory=dict)
-    rows: dict[int, int] = field(default_factory=dict)
+    __slots__ = ("dc", "dh", "rows")
+
+    def __init__(self, dc: int = 0):
+        self.dc = dc
+        self.dh: dict[int, int] = {}
+        self.rows: dict[int, int] = {}
 
     def expected(self, c: Cell) -> Pos:
         return c.row + self.rows.get(c.row, 0), c.col + self.dc
@@ -96,6 +96,16 @@ def _label_paths(fmt_id: str, table_id: str) -> dict[str, tuple[tuple[Box, ...],
     return out
 
 
+def _norm(raw) -> str:
+    """:func:`.files.norm_label`, remembered for text (labels repeat in every workbook)."""
+    return _norm_text(raw) if isinstance(raw, str) else norm_label(raw)
+
+
+@lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    return norm_label(text)
+
+
 def _mode(shifts: list[int], prefer: int = 0) -> int:
     """The most common shift; ties go to ``prefer``, then to the smallest."""
     if not shifts:
@@ -119,6 +129,7 @@ class Locator:
         self.broken: dict[str, list[Pos]] = {}          # S11
         self.bad_labels: dict[tuple, list] = {}         # S03: (sheet, row, col) → [expected, labels, cells]
         self.conflicts: dict[str, int] = {}             # S10/S12 per sheet
+        self.verified: dict[tuple, list[Mismatch]] = {}  # a row's or a column's path, checked once
         self.claims = self._claims()
 
     # -- names -----------------------------------------------------------------------------------
@@ -192,7 +203,7 @@ class Locator:
     def label_check(self, sheet: str, label_pos: Pos, expected: str, labels: str) -> list[Mismatch]:
         """One label: ``expected`` at ``label_pos``."""
         got = self.raw(sheet, *label_pos)
-        if norm_label(got) == norm_label(expected):
+        if _norm(got) == _norm(expected):
             return []
         return [Mismatch(label_pos, expected, values.to_text(got), labels)]
 
@@ -218,27 +229,40 @@ class Locator:
 
     def verify_cell(self, tl: TableLayout, c: Cell, geo: Geometry, pos: Pos) -> list[Mismatch]:
         """Row path then column path of ``c`` checked around ``pos`` (see the module docstring)."""
-        sheet, raw = tl.sheet, self.raw
         row_path, col_path = _label_paths(self.fmt.id, tl.id)[c.id]
         dh, dc = geo.dh.get(c.block_first_row, 0), geo.dc
-        out: list[Mismatch] = []
-        if row_path:
-            labels = SEP.join((c.table_title,) + c.rows)
-            out += self.label_check(sheet, (pos[0], row_path[0].col + dc), row_path[0].text, labels)
-            floor = c.block_first_row + dh
-            for box in row_path[1:]:
-                col, r = box.col + dc, pos[0]
-                while r > floor and values.is_blank(raw(sheet, r, col)):
-                    r -= 1
-                out += self.label_check(sheet, (r, col), box.text, labels)
+        key = (tl.sheet, row_path, pos[0], dc, dh)       # cells of one row share their row path
+        rows = self.verified.get(key)
+        if rows is None:
+            rows = self.verified[key] = self._row_path(tl.sheet, c, row_path, pos[0], dc, dh)
+        key = (tl.sheet, col_path, pos[1], dc, dh)
+        cols = self.verified.get(key)
+        if cols is None:
+            cols = self.verified[key] = self._col_path(tl, c, col_path, pos[1], dc, dh)
+        return rows + cols
+
+    def _row_path(self, sheet: str, c: Cell, path: tuple, row: int, dc: int, dh: int) -> list[Mismatch]:
+        if not path:
+            return []
+        labels = SEP.join((c.table_title,) + c.rows)
+        out = self.label_check(sheet, (row, path[0].col + dc), path[0].text, labels)
+        floor = c.block_first_row + dh
+        for box in path[1:]:
+            col, r = box.col + dc, row
+            while r > floor and values.is_blank(self.raw(sheet, r, col)):
+                r -= 1
+            out += self.label_check(sheet, (r, col), box.text, labels)
+        return out
+
+    def _col_path(self, tl: TableLayout, c: Cell, path: tuple, col: int, dc: int, dh: int) -> list[Mismatch]:
         labels = SEP.join((c.table_title,) + c.cols)
-        out += self.label_check(sheet, (col_path[0].row + dh, pos[1]), col_path[0].text, labels)
+        out = self.label_check(tl.sheet, (path[0].row + dh, col), path[0].text, labels)
         floor = tl.label_cols + dc
-        for box in col_path[1:]:
-            row, col = box.row + dh, pos[1]
-            while col > floor and values.is_blank(raw(sheet, row, col)):
-                col -= 1
-            out += self.label_check(sheet, (row, col), box.text, labels)
+        for box in path[1:]:
+            row, left = box.row + dh, col
+            while left > floor and values.is_blank(self.raw(tl.sheet, row, left)):
+                left -= 1
+            out += self.label_check(tl.sheet, (row, left), box.text, labels)
         return out
 
     def place_cell(self, tl: TableLayout, c: Cell, geo: Geometry, owners: dict[Pos, Cell]) -> Pos | None:

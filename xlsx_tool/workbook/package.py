@@ -16,7 +16,7 @@ import io
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass, field
+from typing import NamedTuple
 from xml.parsers import expat
 
 from ..findings import Code, UserError
@@ -29,8 +29,7 @@ _NAME_REF = re.compile(r"=?\s*(?:'((?:[^']|'')+)'|([^'!:=]+))!\$?([A-Za-z]{1,3})
                        r"(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?\s*")
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     """A workbook-level defined name: ``text`` as written (``'表三'!$D$6``, ``#REF!``) and ``dest``
     ``(sheet, first row, first col, last row, last col)`` 0-based, or ``None`` when it points at
     no cell (``#REF!``, a formula, several areas)."""
@@ -55,35 +54,36 @@ def parse_name(text: str) -> Name:
     return Name(text, (sheet, first[0], first[1], max(first[0], last[0]), max(first[1], last[1])))
 
 
-@dataclass
 class XlsxPackage:
     """An opened, guarded .xlsx: ``sheets`` (worksheet name → part, in workbook order), ``names``
     (lower-case name → :class:`Name`, workbook scope), ``props`` (custom properties),
     ``date1904`` (the workbook counts dates from 1904)."""
-    subject: str
-    data: bytes
-    zf: zipfile.ZipFile
-    sheets: dict[str, str] = field(default_factory=dict)
-    names: dict[str, Name] = field(default_factory=dict)
-    props: dict[str, str] = field(default_factory=dict)
-    date1904: bool = False
-    budget: xmlscan.Budget = field(default_factory=lambda: xmlscan.Budget(guards.MAX_GRID_CELLS))
+    __slots__ = ("subject", "data", "zf", "sheets", "names", "props", "date1904", "budget")
+
+    def __init__(self, subject: str, data: bytes, zf: zipfile.ZipFile):
+        self.subject, self.data, self.zf = subject, data, zf
+        self.sheets: dict[str, str] = {}
+        self.names: dict[str, Name] = {}
+        self.props: dict[str, str] = {}
+        self.date1904 = False
+        self.budget = xmlscan.Budget(guards.MAX_GRID_CELLS)
+
+    def read(self, part: str, cap: int = guards.MAX_SMALL_PART_BYTES, what: str = "关系或属性文件") -> bytes:
+        """A part's bytes, inflated within ``cap`` (:func:`.guards.inflate`); ``b""`` when absent."""
+        info = self.zf.NameToInfo.get(part)
+        return b"" if info is None else guards.inflate(self.data, info, cap, what, self.subject)
 
     def scan(self, sheet: str) -> xmlscan.SheetScan:
-        """The tokenizer pass over one worksheet, its cells counted against the workbook budget
-        (F06 when the workbook's sheets would span more than :data:`.guards.MAX_GRID_CELLS`)."""
+        """The tokenizer pass over one worksheet (within :data:`.guards.MAX_SHEET_BYTES`), its cells
+        counted against the workbook budget (F06 when the workbook's sheets would span more than
+        :data:`.guards.MAX_GRID_CELLS`)."""
         part = self.sheets[sheet]
+        xml = self.read(part, guards.MAX_SHEET_BYTES, f"工作表“{sheet}”")
 
         def too_far(scan: xmlscan.SheetScan) -> None:
             raise UserError(Code.F06, self.subject, f"工作表“{sheet}”的内容延伸到单元格 {scan.far}"
                             f"（{scan.rows} 行 × {scan.cols} 列），远超表格范围；{guards.TOO_FAR}")
-        try:
-            with self.zf.open(part) as stream:
-                return xmlscan.scan_sheet(stream, self.budget, too_far, self.subject, part)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            if isinstance(exc, UserError):
-                raise
-            raise UserError(Code.F03, self.subject, f"压缩结构已损坏（{part} 无法解压）") from None
+        return xmlscan.scan_sheet(xml, self.budget, too_far, self.subject, part)
 
 
 def open_xlsx(data: bytes, subject: str) -> XlsxPackage:
@@ -96,14 +96,11 @@ def open_xlsx(data: bytes, subject: str) -> XlsxPackage:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise UserError(Code.F03, subject, "压缩结构已损坏") from None
     guards.zip_guard(infos, subject)
-    small = {n: (guards.MAX_SMALL_PART_BYTES, "关系或属性文件") for n in zf.NameToInfo
-             if n.endswith(".rels") or n in ("[Content_Types].xml",)}
-    guards.part_guard(data, zf, small, subject)
     guards.doctype_guard(zf, infos, subject)
     pkg = XlsxPackage(subject, data, zf)
     book_part = _office_document(pkg) or "xl/workbook.xml"
     rels = _relationships(pkg, book_part)
-    limits = {book_part: (guards.MAX_WORKBOOK_BYTES, "工作簿结构")}
+    limits = {}
     folder = posixpath.dirname(book_part)
     for target, kind in rels.values():
         if kind.endswith("/sharedStrings"):
@@ -120,17 +117,17 @@ def open_xlsx(data: bytes, subject: str) -> XlsxPackage:
     return pkg
 
 
-def _parse(pkg: XlsxPackage, part: str) -> list[tuple[str, dict, str]]:
-    try:
-        return xmlscan.elements(pkg.zf.read(part))
-    except KeyError:
+def _parse(pkg: XlsxPackage, part: str, cap: int = guards.MAX_SMALL_PART_BYTES,
+           what: str = "关系或属性文件") -> list[tuple[str, dict, str]]:
+    data = pkg.read(part, cap, what)
+    if not data:
         return []
+    try:
+        return xmlscan.elements(data)
     except xmlscan.Hostile as exc:
         raise xmlscan.hostile_error(exc, pkg.subject, part) from None
     except expat.ExpatError as exc:
         raise UserError(Code.F03, pkg.subject, f"{part} 不是有效的 XML（{expat.ErrorString(exc.code)}）") from None
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise UserError(Code.F03, pkg.subject, f"压缩结构已损坏（{part} 无法解压）") from None
 
 
 def _target(base_part: str, target: str) -> str:
@@ -160,7 +157,7 @@ def _read_workbook_part(pkg: XlsxPackage, book_part: str, rels: dict) -> None:
     names: dict[str, Name] = {}
     seen: set[str] = set()
     count = 0
-    for tag, attrs, text in _parse(pkg, book_part):
+    for tag, attrs, text in _parse(pkg, book_part, guards.MAX_WORKBOOK_BYTES, "工作簿结构"):
         if tag == "sheet":
             target = rels.get(attrs.get("id", ""))
             if target and target[1].endswith(_WORKSHEET):
@@ -185,8 +182,8 @@ def _read_workbook_part(pkg: XlsxPackage, book_part: str, rels: dict) -> None:
 
 def _sheet_limits(pkg: XlsxPackage) -> None:
     """Each worksheet within :data:`.guards.MAX_SHEET_BYTES`, all together within
-    :data:`.guards.MAX_SHEETS_BYTES` (declared and really inflated sizes)."""
-    limits = {}
+    :data:`.guards.MAX_SHEETS_BYTES`, by the zip directory (the real size of a sheet is measured
+    when it is read, :meth:`XlsxPackage.scan`)."""
     total = 0
     for sheet, part in pkg.sheets.items():
         info = pkg.zf.NameToInfo.get(part)
@@ -196,22 +193,16 @@ def _sheet_limits(pkg: XlsxPackage) -> None:
             raise UserError(Code.F06, pkg.subject, f"工作表“{sheet}”解压后有 {info.file_size / 2**20:.1f} MB，"
                             f"超过 {guards.MAX_SHEET_BYTES // 2**20} MB（本模板的表格通常不到 0.2 MB）；{guards.TOO_FAR}")
         total += info.file_size
-        limits[part] = (guards.MAX_SHEET_BYTES, f"工作表“{sheet}”")
     if total > guards.MAX_SHEETS_BYTES:
         raise UserError(Code.F06, pkg.subject, f"{len(pkg.sheets)} 个工作表解压后共 {total / 2**20:.1f} MB，"
                         f"超过 {guards.MAX_SHEETS_BYTES // 2**20} MB；{guards.TOO_FAR}")
-    guards.part_guard(pkg.data, pkg.zf, limits, pkg.subject)
 
 
 def _read_custom(pkg: XlsxPackage) -> None:
     part = next((t for t, kind in _relationships(pkg, "").values()
                  if kind.endswith((_CUSTOM, _STRICT_CUSTOM))), "docProps/custom.xml")
-    info = pkg.zf.NameToInfo.get(part)
-    if info is None:
-        return
-    guards.part_guard(pkg.data, pkg.zf, {part: (guards.MAX_SMALL_PART_BYTES, "文档属性")}, pkg.subject)
     name = None
-    for tag, attrs, text in _parse(pkg, part):
+    for tag, attrs, text in _parse(pkg, part, guards.MAX_SMALL_PART_BYTES, "文档属性"):
         if tag == "property":
             name = attrs.get("name")
         elif name is not None and text:

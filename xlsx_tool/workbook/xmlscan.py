@@ -1,4 +1,4 @@
-"""A bounded tokenizer pass over the XML parts of an .xlsx package (expat, streaming).
+"""A bounded tokenizer pass over the XML parts of an .xlsx package (expat).
 
 One pass over a worksheet gives what the reader needs besides the cached values and what the
 guards must know before python-calamine sees the part:
@@ -9,7 +9,8 @@ guards must know before python-calamine sees the part:
 * which cells hold a formula (and its text), which hold an error value (``#DIV/0!``) and the exact
   text of every number (a count shown as a date is read as the number typed).
 
-Namespaces are matched by local name only, so a Strict-OOXML part reads like any other.  A
+Elements are matched by local name, so a Strict-OOXML part reads like any other; attributes
+(``r``, ``t``) only without a prefix, as python-calamine reads them.  A
 DOCTYPE or an entity declaration anywhere in a part ends the pass (F06): office suites never
 write them.  Work is bounded by the caller's size caps (checked on the zip directory and on the
 inflated bytes) and by the cell budget of :class:`Budget`, checked at every valued cell.
@@ -17,13 +18,11 @@ inflated bytes) and by the cell budget of :class:`Budget`, checked at every valu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from ..findings import Code, UserError
 from ..formats.geometry import a1
 
-CHUNK = 1 << 16
 #: The largest reference a worksheet can hold (XFD1048576).
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 _REF = re.compile(r"\s*\$?([A-Za-z]{1,3})\$?([0-9]{1,7})\s*")
@@ -104,63 +103,91 @@ def elements(data: bytes) -> list[tuple[str, dict[str, str], str]]:
     return out
 
 
-@dataclass
 class Budget:
     """Cells the whole workbook may span (rows × columns summed over the sheets read)."""
-    cells: int
-    used: int = 0
+    __slots__ = ("cells", "used")
+
+    def __init__(self, cells: int):
+        self.cells, self.used = cells, 0
 
 
-@dataclass
 class SheetScan:
     """What one pass over a worksheet found (positions 0-based).
 
     ``rows``/``cols``: the extent of the valued cells (1-based counts, as calamine allocates from
-    A1); ``far``: the farthest reference seen; ``formulas``: position → formula text with ``=``
-    (a shared formula's followers: ``=`` + the first cell's text, ``shared`` + the master in
-    ``shared_from``); ``errors``: position → error value (``#REF!``); ``numbers``: position → the
-    number's text exactly as stored."""
-    rows: int = 0
-    cols: int = 0
-    far: str = ""
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
-    shared_from: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
-    numbers: dict[tuple[int, int], str] = field(default_factory=dict)
+    A1); ``far``: the reference that last widened it; ``formulas``: position → formula text with
+    ``=`` (a shared formula's followers: the first cell's text, the master in ``shared_from``);
+    ``errors``: position → error value (``#REF!``); ``numbers``: position → the number's text
+    exactly as stored."""
+    __slots__ = ("rows", "cols", "far_pos", "formulas", "shared_from", "errors", "numbers")
+
+    def __init__(self):
+        self.rows = self.cols = 0
+        self.far_pos = (0, 0)
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.shared_from: dict[tuple[int, int], tuple[int, int]] = {}
+        self.errors: dict[tuple[int, int], str] = {}
+        self.numbers: dict[tuple[int, int], str] = {}
+
+    @property
+    def far(self) -> str:
+        return a1(*self.far_pos)
 
 
 class _SheetPass:
-    """The handlers of one worksheet pass (expat calls them for every element)."""
+    """The handlers of one worksheet pass (expat calls them for every element).  A cell's
+    reference is parsed only when the cell holds something (most cells of a template are styled
+    blanks)."""
 
     def __init__(self, budget: Budget, on_far):
         self.scan = SheetScan()
         self.budget, self.on_far = budget, on_far
         self.row = -1          # 0-based current row
-        self.col = -1          # 0-based column of the last cell
+        self.last_ref: str | None = None   # the r of the row's last cell that had one …
+        self.after = 0         # … and how many cells without r followed it
+        self.ref: str | None = None
         self.cell: tuple[int, int] | None = None
+        self.in_cell = False
         self.kind = ""         # t attribute of the current cell
         self.valued = False
         self.collect: list[str] | None = None
         self.what = ""         # "v" or "f" while collecting
         self.formula_attrs: dict = {}
         self.masters: dict[str, tuple[tuple[int, int], str]] = {}
+        self.tags: dict[str, str] = {}   # element name as reported → local name
+
+    def pos(self) -> tuple[int, int]:
+        """The current cell's position (its r, else the column after the row's previous cell)."""
+        if self.cell is None:
+            if self.ref is not None:
+                self.cell = parse_ref(self.ref)
+                if self.cell is None:
+                    raise Hostile("ref", self.ref)
+            else:
+                base = -1
+                if self.last_ref is not None:
+                    found = parse_ref(self.last_ref)
+                    if found is None:
+                        raise Hostile("ref", self.last_ref)
+                    base = found[1]
+                col = base + self.after
+                if col >= MAX_COL:
+                    raise Hostile("ref", f"第 {max(self.row, 0) + 1} 行的第 {col + 1} 个单元格")
+                self.cell = (max(self.row, 0), col)
+        return self.cell
 
     def start(self, name, attrs):
-        tag = local(name)
+        tag = self.tags.get(name) or self.tags.setdefault(name, local(name))
         if tag == "c":
-            ref = _attr(attrs, "r")
+            ref = attrs.get("r")
             if ref is not None:
-                pos = parse_ref(ref)
-                if pos is None:
-                    raise Hostile("ref", ref)
+                self.last_ref, self.after = ref, 0
             else:
-                pos = (max(self.row, 0), self.col + 1)
-                if pos[1] >= MAX_COL:
-                    raise Hostile("ref", f"第 {pos[0] + 1} 行的第 {pos[1] + 1} 个单元格")
-            self.cell, self.col = pos, pos[1]
-            self.kind, self.valued = _attr(attrs, "t") or "", False
+                self.after += 1
+            self.ref, self.cell, self.in_cell = ref, None, True
+            self.kind, self.valued = attrs.get("t") or "", False
         elif tag == "row":
-            ref = _attr(attrs, "r")
+            ref = attrs.get("r")
             if ref is not None:
                 try:
                     r = int(ref.strip())
@@ -173,29 +200,29 @@ class _SheetPass:
                 self.row += 1
                 if self.row >= MAX_ROW:
                     raise Hostile("ref", f"第 {self.row + 1} 行")
-            self.col = -1
-        elif self.cell is not None:
+            self.last_ref, self.after = None, 0
+        elif self.in_cell:
             if tag == "v":
                 self.collect, self.what = [], "v"
             elif tag == "f":
                 self.collect, self.what = [], "f"
-                self.formula_attrs = {local(k): v for k, v in attrs.items()}
+                self.formula_attrs = attrs
             elif tag == "is":
                 self.valued = True
 
     def end(self, name):
-        tag = local(name)
+        tag = self.tags.get(name) or self.tags.setdefault(name, local(name))
         if tag == "c":
-            if self.valued and self.cell is not None:
-                self.count(self.cell)
-            self.cell = None
+            if self.valued:
+                self.count(self.pos())
+            self.in_cell = False
         elif tag == "v" and self.collect is not None and self.what == "v":
             text = "".join(self.collect)
             self.collect, self.valued = None, True
             if self.kind == "e":
-                self.scan.errors[self.cell] = text.strip()
+                self.scan.errors[self.pos()] = text.strip()
             elif self.kind in ("", "n"):
-                self.scan.numbers[self.cell] = text.strip()
+                self.scan.numbers[self.pos()] = text.strip()
         elif tag == "f" and self.collect is not None and self.what == "f":
             self.formula("".join(self.collect))
             self.collect = None
@@ -205,7 +232,7 @@ class _SheetPass:
             self.collect.append(text)
 
     def formula(self, text: str) -> None:
-        attrs, cell = self.formula_attrs, self.cell
+        attrs, cell = self.formula_attrs, self.pos()
         if attrs.get("t") == "shared" and attrs.get("si") is not None:
             si = attrs["si"]
             if text.strip():
@@ -221,34 +248,39 @@ class _SheetPass:
         if rows == scan.rows and cols == scan.cols:
             return
         old = scan.rows * scan.cols
-        scan.rows, scan.cols = rows, cols
-        scan.far = a1(*pos)
+        scan.rows, scan.cols, scan.far_pos = rows, cols, pos
         if self.budget.used - old + rows * cols > self.budget.cells:
             self.on_far(scan)
         self.budget.used += rows * cols - old
 
 
-def _attr(attrs: dict, name: str) -> str | None:
-    if name in attrs:
-        return attrs[name]
-    for k, v in attrs.items():
-        if local(k) == name:
-            return v
-    return None
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
+_CELLS_AFTER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:sheetData|row|c)[\s/>]")
 
 
-def scan_sheet(stream, budget: Budget, on_far, subject: str, part: str) -> SheetScan:
-    """One pass over a worksheet read from ``stream`` (a binary file object), ``CHUNK`` bytes at a
-    time.  ``on_far(scan)`` is called (and must raise) when the cells would take the workbook past
-    ``budget``.  Raises :class:`UserError`: F06 for a DOCTYPE/entity, F03 for XML that is not
-    well-formed or a reference that is not a cell."""
+def cells_part(xml: bytes) -> bytes:
+    """The part of a worksheet that holds its cells: everything up to ``</sheetData>``, the root
+    closed after it (data validations, formatting and page setup after the cells are not cells;
+    a DOCTYPE can only stand before the root).  The whole part when anything that could hold a
+    cell follows, or no end tag is found.  An end tag hidden in a comment or CDATA leaves that
+    construct unclosed: the pass then refuses the part as not well-formed."""
+    end = _SHEET_DATA_END.search(xml)
+    if end is None or _CELLS_AFTER.search(xml, end.end()):
+        return xml
+    root = _ROOT.search(xml, 0, end.start())       # <?xml …?> and <!-- --> do not match
+    return xml if root is None else xml[:end.end()] + b"</" + root.group(1) + b">"
+
+
+def scan_sheet(xml: bytes, budget: Budget, on_far, subject: str, part: str) -> SheetScan:
+    """One pass over the cells of a worksheet (``xml``: its bytes, bounded by the caller).  ``on_far(scan)`` is called (and must raise) when the cells would
+    take the workbook past ``budget``.  Raises :class:`UserError`: F06 for a DOCTYPE/entity, F03
+    for XML that is not well-formed or a reference that is not a cell."""
     work = _SheetPass(budget, on_far)
     p = parser()
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = work.start, work.end, work.chars
     try:
-        while chunk := stream.read(CHUNK):
-            p.Parse(chunk, False)
-        p.Parse(b"", True)
+        p.Parse(cells_part(xml), True)
     except Hostile as exc:
         raise hostile_error(exc, subject, part) from None
     except expat.ExpatError as exc:
