@@ -13,7 +13,6 @@ it is a naming scheme over the format model and nothing else.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -107,6 +106,8 @@ def _lookup(fmt_id: str, content: str) -> Lookup:
     if _FIELD_ID.fullmatch(text):
         if text in fmt.cells:
             return Lookup(text)
+        import difflib   # only for a misspelt field id (start-up time matters)
+
         return Lookup(None, tuple(difflib.get_close_matches(text, list(fmt.cells), n=5)), "unknown")
     parts = [p for p in text.split(".") if p]
     sheet = sheet_aliases(fmt).get(parts[0]) if parts else None
