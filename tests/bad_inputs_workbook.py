@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from bad_inputs import RENDER_TO, Build, Case, also, cell_xml, edited, fill, filled, rezip, zipped
+from bad_inputs import RENDER_TO, Build, Case, also, cell_xml, edited, fill, filled, raw, rezip, zipped
 from xlsx_tool.formats.geometry import a1
 
 T2 = "二、主动公开政府信息情况"
@@ -164,6 +164,20 @@ def lying_directory(part: str, inflated: int) -> Build:
     return build
 
 
+def ods_with_content(size: int) -> bytes:
+    """An .ods whose content.xml holds ``size`` bytes of text (stored: no compression ratio)."""
+    import io
+
+    ns = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    content = f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><!--'.encode()
+    content += b"x" * size + b"--></office:document-content>"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    return buf.getvalue()
+
+
 def special(kind: str) -> Build:
     """Build: a FIFO, or a symlink to a device, named like a workbook."""
     def build(tmp: Path) -> list:
@@ -285,6 +299,8 @@ CASES: list[Case] = [
     Case("100 000 defined names", repack(lambda n, d: d if n != "xl/workbook.xml" else many_names(100_000)(n, d)),
          2, ("F06",), ("工作簿结构", "超过 2 MB")),
     Case("20 000 defined names", repack(many_names(20_000)), 2, ("F06",), ("名称超过 10000 个",)),
+    Case("an .ods whose content is 9 MB", raw("大.ods", lambda tmp: ods_with_content(9 * 2**20)), 2, ("F06",),
+         ("表格内容（content.xml）解压后超过 8 MB",)),
     Case("a FIFO named like a workbook", special("fifo"), 2, ("F14",), ("命名管道", "不是普通文件")),
     Case("a symlink to /dev/zero", special("zero"), 2, ("F14",), ("字符设备",)),
     Case("a symlink to /dev/urandom", special("urandom"), 2, ("F14",), ("字符设备",)),

@@ -242,6 +242,15 @@ def test_a_file_growing_past_the_limit_is_not_read_further(tmp_path):
     assert exc.value.code == "F06"
 
 
+def test_an_xls_stream_of_countless_tiny_records_is_refused():
+    from xlsx_tool.workbook import guards
+
+    stream = b"\x0a\x00\x00\x00" * (guards.MAX_XLS_RECORDS + 1)       # EOF records, 4 bytes each
+    with pytest.raises(UserError) as exc:
+        guards.walk_biff(stream, "many.xls")
+    assert exc.value.code == "F06"
+
+
 # -- output ---------------------------------------------------------------------------------------
 def test_control_and_invisible_characters_are_shown_escaped():
     assert visible("a\x1b[31m\x07b\u200b\ufeff\u202e") == "a<U+001B>[31m<U+0007>b<U+200B><U+FEFF><U+202E>"

@@ -104,11 +104,11 @@ def load_bytes(path) -> tuple[str, bytes]:
         return "xlsx", data
     if "content.xml" in names and "mimetype" in names:
         zf = zipfile.ZipFile(io.BytesIO(data))
-        from .guards import zip_guard
+        from .guards import inflate, zip_guard
 
         zip_guard(zf.infolist(), subject)
-        if zf.read("mimetype").strip() == ODS_MIME:
-            ods_guard(zf, subject)
+        if inflate(data, zf.getinfo("mimetype"), 256, "mimetype", subject).strip() == ODS_MIME:
+            ods_guard(data, zf, subject)
             return "ods", data
     kind = "Word 文档" if "word/document.xml" in names else "其他类型的压缩文件"
     raise UserError(Code.F03, subject, f"这是{kind}，不是电子表格")

@@ -63,6 +63,8 @@ def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
 XLS_CELL_RECORDS = {0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 XLS_RUN_RECORDS = {0x00BD, 0x00BE}          # MULRK, MULBLANK: last column in the final 2 bytes
 XLS_DIMENSIONS, XLS_BOF = 0x0200, 0x0809
+#: BIFF records walked at most (a filled template saved as .xls has a few thousand).
+MAX_XLS_RECORDS = 500_000
 
 
 def xls_guard(data: bytes, subject: str) -> None:
@@ -77,8 +79,17 @@ def xls_guard(data: bytes, subject: str) -> None:
             stream = ole.openstream(name).read() if name else b""
     except Exception:  # noqa: BLE001 — a broken container is judged by calamine (F03)
         return
-    sheet, rows, cols, pos = 0, 0, 0, 0
+    walk_biff(stream, subject)
+
+
+def walk_biff(stream: bytes, subject: str) -> None:
+    """The record walk of :func:`xls_guard` over a BIFF8 ``Workbook`` stream; F06 past
+    :data:`MAX_XLS_RECORDS` records (the work is one step per record)."""
+    sheet, rows, cols, pos, records = 0, 0, 0, 0, 0
     while pos + 4 <= len(stream):
+        records += 1
+        if records > MAX_XLS_RECORDS:
+            raise UserError(Code.F06, subject, f"文件中的记录超过 {MAX_XLS_RECORDS} 条（填好的模板只有几千条）；{TOO_FAR}")
         rtype, rlen = struct.unpack_from("<HH", stream, pos)
         body = stream[pos + 4:pos + 4 + rlen]
         if rtype == XLS_BOF:
@@ -181,13 +192,14 @@ _ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d+)"')
 _COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d+)"')
 
 
-def ods_guard(zf: zipfile.ZipFile, subject: str) -> None:
-    """F06 for an .ods whose repeated rows/cells (``number-rows-repeated`` × ``number-columns-
+def ods_guard(data: bytes, zf: zipfile.ZipFile, subject: str) -> None:
+    """F06 for an .ods whose content is over :data:`MAX_SHEETS_BYTES` (all its sheets are in
+    ``content.xml``), or whose repeated rows/cells (``number-rows-repeated`` × ``number-columns-
     repeated``) put values over an absurd rectangle: calamine expands every repetition."""
-    try:
-        xml = zf.read("content.xml")
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError):
-        raise UserError(Code.F03, subject, "压缩结构已损坏（content.xml 无法解压）") from None
+    info = zf.NameToInfo.get("content.xml")
+    if info is None:
+        raise UserError(Code.F03, subject, "缺少 content.xml")
+    xml = inflate(data, info, MAX_SHEETS_BYTES, "表格内容", subject)
     sheet, row, col, repeat, rows, cols = "", 0, 0, 1, 0, 0
 
     def judge() -> None:
