@@ -250,7 +250,8 @@ CASES: list[Case] = [
           "名称管理器")),
     Case("an Excel cut-and-paste onto the neighbouring cell", edited(cut_paste("表二", "B6", "C6"),
                                                                      proactive_normative_issued=5),
-         1, ("S10@表二!B6", "S12@表二!C6"), ("#REF!", "剪切粘贴", "名称 proactive_normative_issued 指向 C6")),
+         1, ("S10@表二!B6", "S12@表二!C6"), ("#REF!", "名称 proactive_normative_issued 指向 C6",
+                                              "本格的数字可能是从 B6 剪切粘贴过来的")),
     Case("表三 names swapped so that the columns still balance", edited(swap_names(
         ("request_new_natural", "request_carried_in_natural"))), 1, ("S10@表三!D6", "S10@表三!D7"),
          ("一、本年新收政府信息公开申请数量", "本项应在 D6")),

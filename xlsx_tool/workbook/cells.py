@@ -80,7 +80,7 @@ class CellValues:
         err = self.error(sheet, row, col)
         if err:
             how = f"（公式 {formula}）" if formula else ""
-            self.emit(sheet, row, col, make(Code.V12, f"单元格显示 {err}{how}，该数据未读取", **at))
+            self.emit(sheet, row, col, make(Code.V12, f"显示 {err}{how}，该数据未读取", **at))
             return values.Parsed(None, Code.V12, text=err)
         if formula:
             if values.is_blank(raw):
@@ -149,8 +149,8 @@ class CellValues:
         if err:
             formula = self.formula(sheet, row, col)
             how = f"（公式 {formula}）" if formula else ""
-            code, tail = (Code.N04, "，该段不会出现在报告中") if narrative else (Code.V12, "，该内容未读取")
-            self.emit(sheet, row, col, make(code, f"单元格显示 {err}{how}{tail}", **at))
+            code, tail = (Code.N04, "") if narrative else (Code.V12, "，该内容未读取")
+            self.emit(sheet, row, col, make(code, f"显示 {err}{how}{tail}", **at))
             return None
         if as_number and (number := self.number_behind_date(sheet, row, col, raw)) is not None:
             self.emit(sheet, row, col, make(Code.V13, f"显示为“{values.to_text(raw)}”，已按数值 "

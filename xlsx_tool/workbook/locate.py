@@ -168,10 +168,11 @@ class Locator:
 
     # -- deciding --------------------------------------------------------------------------------
     def place(self, name: str, sheet: str, expected: Pos, verify, labels: str,
-              target: Target | None = None, owner_at=None) -> Target | None:
+              target: Target | None = None, owner_at=None, home=None) -> Target | None:
         """Where to read ``name`` (a :class:`Target` whose ``pos`` is verified), or ``None`` when
         it is not read (the finding recorded).  ``verify(pos)`` lists the :class:`Mismatch` es at
-        ``pos``; ``owner_at(pos)`` names the value whose place ``pos`` is (for messages)."""
+        ``pos``; for messages, ``owner_at(pos)`` names the value whose place ``pos`` is and
+        ``home(name)`` the place of another value."""
         t = target or self.target(name, sheet)
         if t.kind == "here":
             bad = verify(t.pos)
@@ -193,7 +194,7 @@ class Locator:
         if t.kind == "broken":
             others = [i for i in self.claims.get((sheet, *expected), []) if i != name]
             if others:
-                self._s12(name, sheet, expected, labels, others)
+                self._s12(name, sheet, expected, labels, others, home)
                 return None
             self.broken.setdefault(sheet, []).append(expected)
         elif t.kind == "missing":
@@ -270,8 +271,11 @@ class Locator:
         def owner_at(pos: Pos) -> str:
             other = owners.get(pos)
             return f"“{SEP.join(other.rows + other.cols)}”" if other is not None and other is not c else ""
+        def home(other: str) -> Pos | None:
+            cell = self.fmt.cells.get(other)
+            return geo.expected(cell) if cell is not None and cell.sheet == tl.sheet else None
         found = self.place(c.id, tl.sheet, geo.expected(c), lambda p: self.verify_cell(tl, c, geo, p),
-                           c.label_path, owner_at=owner_at)
+                           c.label_path, owner_at=owner_at, home=home)
         return found.pos if found else None
 
     # -- findings --------------------------------------------------------------------------------
@@ -302,12 +306,16 @@ class Locator:
                                          extra={"name": name, "name_points_to": f"{t.sheet}!{a1(*t.pos)}",
                                                 "labels_at": f"{sheet}!{a1(*expected)}"}))
 
-    def _s12(self, name: str, sheet: str, at: Pos, labels: str, others: list[str]) -> None:
+    def _s12(self, name: str, sheet: str, at: Pos, labels: str, others: list[str], home) -> None:
         if not self._counted(sheet):
             return
         other = others[0]
-        msg = (f"本格的名称 {name} 已失效（#REF!），而名称 {other} 指向这里：本格的内容可能是从"
-               f"{other} 原来的格子剪切粘贴过来的")
+        place = home(other) if home else None
+        if place is not None:
+            msg = (f"本格的名称 {name} 已失效（#REF!），而本应在 {a1(*place)} 的名称 {other} 指向这里："
+                   f"本格的数字可能是从 {a1(*place)} 剪切粘贴过来的")
+        else:
+            msg = f"本格的名称 {name} 已失效（#REF!），而名称 {other} 指向这里：本格的内容可能是从别处剪切粘贴过来的"
         self.emit(sheet, *at, make(Code.S12, msg, file=self.file, sheet=sheet, cell=a1(*at), labels=labels,
                                    extra={"name": name, "claimed_by": others}))
 
