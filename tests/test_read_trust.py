@@ -10,7 +10,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlsx_tool.findings import ERROR, NOTE, UserError, dumps, has_unsafe, visible
@@ -275,3 +275,51 @@ def test_doubled_braces_are_replaced_and_listed():
     text, bad = placeholders.resolve(fmt, "共{{表三.本年新收.总计}}件，{{没有这个}}", {c: 18 for c in fmt.cells})
     assert text == "共18件，{{没有这个}}" and bad == ["{{没有这个}}"]
     assert placeholders.doubled(fmt, "共{{表三.本年新收.总计}}件") == [("{{表三.本年新收.总计}}", "{表三.本年新收.总计}")]
+
+
+# -- whatever the names say -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def distinct_workbook(tmp_path_factory):
+    """A 2021 workbook whose every input holds its own number (1, 2, 3, …), and those numbers."""
+    import fills
+    from xlsx_tool.workbook.template import write_template
+
+    fmt = load("2021")
+    fill = fills.balanced("2021")
+    numbers = {c.id: i + 1 for i, c in enumerate(c for c in fmt.cells.values() if c.is_input and c.type == "count")}
+    fill.update(numbers)
+    path = write_template(tmp_path_factory.mktemp("names") / "distinct.xlsx", "2021", year=2024, prefill=fill)
+    return path, numbers
+
+
+def rewire(src, out, targets: dict[str, str]):
+    """A copy of ``src`` whose defined names in ``targets`` point where it says."""
+    import re
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                text = data.decode()
+                for name, target in targets.items():
+                    text = re.sub(rf'(<definedName name="{name}">)[^<]*(</definedName>)',
+                                  lambda m: m.group(1) + target + m.group(2), text)
+                data = text.encode()
+            zout.writestr(item, data)
+    return out
+
+
+@settings(max_examples=150)   # deliberately small: each example is a workbook read
+@given(st.data())
+def test_whatever_the_names_say_a_value_read_is_the_one_its_labels_hold(distinct_workbook, tmp_path_factory, data):
+    src, numbers = distinct_workbook
+    fmt = load("2021")
+    ids = sorted(numbers)
+    places = [f"'{c.sheet}'!${c.a1[0]}${c.a1[1:]}" for c in (fmt.cells[i] for i in ids)]
+    chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=6, unique=True))
+    targets = {name: data.draw(st.sampled_from(places + ["#REF!", "'表二'!$Z$99", "'正文'!$B$5"])) for name in chosen}
+    out = rewire(src, tmp_path_factory.mktemp("rewired") / "r.xlsx", targets)
+    read = read_workbook(out)
+    for cid in ids:
+        assert read.inputs[cid] in (None, numbers[cid]), (cid, read.inputs[cid], targets)
+    moved = [n for n, t in targets.items() if t != places[ids.index(n)]]
+    assert all(read.inputs[n] is None or targets[n] == "#REF!" for n in moved), targets
