@@ -157,7 +157,7 @@ class CellValues:
                                                        f"{values.display(number)} 读取", **at))
             raw = number
         text = values.to_text(raw)
-        if has_unsafe(text):
+        if has_unsafe(text.replace("\r", "")):    # CR LF pasted from Word is a line break
             shown = visible(text)
             shown = shown if len(shown) <= 60 else shown[:60] + "…"
             code = Code.N06 if narrative else Code.V14
