@@ -274,14 +274,31 @@ def corrupt_entry(tmp: Path) -> bytes:
 
 def excel_rows(wb, sheet: str, at: int, n: int) -> None:
     """Insert (``n`` > 0) or delete (``n`` < 0) rows at 1-based row ``at`` as Excel does: the cells
-    move, and so do the defined names and merged ranges (a name inside deleted rows → ``#REF!``)."""
+    move, and so do the defined names and merged ranges (a name inside deleted rows → ``#REF!``; a
+    merged range grows or shrinks with the rows inside it and keeps its text)."""
     ws = wb[sheet]
     ws.protection.sheet = False
+    gone = range(at, at - n) if n < 0 else range(0)
+    merged = []
+    for rng in list(ws.merged_cells.ranges):
+        r1, c1, r2, c2 = rng.min_row, rng.min_col, rng.max_row, rng.max_col
+        text = ws.cell(r1, c1).value
+        ws.unmerge_cells(rng.coord)
+        if n > 0:
+            r1, r2 = (r1 + n, r2 + n) if r1 >= at else (r1, r2 + n if r2 >= at else r2)
+        else:
+            inside = max(0, min(r2, at - n - 1) - max(r1, at) + 1)
+            r1, r2 = (r1 + n, r2 + n) if r1 >= at - n else (min(r1, at), r2 - inside)
+        if r2 >= r1:
+            merged.append((r1, c1, r2, c2, text))
     if n > 0:
         ws.insert_rows(at, n)
     else:
         ws.delete_rows(at, -n)
-    gone = range(at, at - n) if n < 0 else range(0)
+    for r1, c1, r2, c2, text in merged:
+        ws.cell(r1, c1).value = text
+        if (r1, c1) != (r2, c2):
+            ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
     for dn in list(wb.defined_names.values()):
         m = re.fullmatch(r"('?)(.+?)\1!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?", dn.attr_text or "")
         if not m or m.group(2) != sheet:
@@ -293,11 +310,6 @@ def excel_rows(wb, sheet: str, at: int, n: int) -> None:
         r1, r2 = (r + n if r >= at else r for r in (r1, r2))
         ref = f"${m.group(3)}${r1}" + (f":${m.group(5)}${r2}" if m.group(5) else "")
         dn.attr_text = f"{m.group(1)}{sheet}{m.group(1)}!{ref}"
-    for rng in list(ws.merged_cells.ranges):
-        if rng.min_row >= at:
-            rng.shift(row_shift=n)
-        elif rng.max_row >= at:
-            rng.expand(down=n) if n > 0 else rng.shrink(bottom=min(-n, rng.max_row - at + 1))
 
 
 def rename_sheet(wb, old: str, new: str) -> None:

@@ -32,7 +32,10 @@ from pathlib import Path
 import pytest
 
 import bad_inputs
-from bad_inputs import CASES, FIX, Case
+import bad_inputs_workbook
+from bad_inputs import FIX, Case
+
+CASES = bad_inputs.CASES + bad_inputs_workbook.CASES
 
 #: CPU seconds (user + system) one answer may take; a filled workbook takes about 0.3 s, most of
 #: it Python starting.  Issue 8: every hostile input ends in under 5 s and 300 MB.
@@ -60,6 +63,9 @@ finally:
 """
 ENV_KEYS = ("PYTHONIOENCODING", "PYTHONUTF8", "PYTHONCOERCECLOCALE", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE",
             "LC_MESSAGES")
+#: What must never reach a console raw (terminal escapes, bidi overrides, invisible characters):
+#: cell contents are shown as <U+XXXX>, JSON writes \\uXXXX.
+UNSAFE_OUTPUT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 HEAD = re.compile(r"^\[(\S+) ([A-Z]\d\d)\] ?(.*)$", re.M)
 MEASURED: list[tuple[float, float, str]] = []
 
@@ -181,6 +187,7 @@ def test_bad_input(case: Case, tmp_path: Path, tmp_path_factory):
     where = f"\n--- exit {rc}, {seconds:.2f} CPU s, {mb:.0f} MB\n--- stdout:\n{out[-3000:]}\n--- stderr:\n{err[-3000:]}"
 
     assert "Traceback" not in text and "程序内部出错" not in text, where
+    assert not UNSAFE_OUTPUT.search(text), f"a control or invisible character reached the console{where!a}"
     assert rc == case.expect_exit, where
     missing, extra = unmatched(case.expect_codes, findings_printed(out, err))
     assert not missing and not extra, f"missing {missing}, unexpected {extra}{where}"

@@ -157,11 +157,13 @@ def test_removed_names_fall_back_to_the_model_positions(make_filled_workbook, ed
     assert [f.code for f in data.findings if f.severity == ERROR] == []
 
 
-def test_a_broken_name_falls_back_with_a_note(make_filled_workbook, edit_with_openpyxl):
+def test_a_broken_name_is_read_by_its_labels_with_a_note(make_filled_workbook, edit_with_openpyxl):
     def break_name(wb):
         wb.defined_names["reconsideration_upheld"].attr_text = "#REF!"
     data = read_workbook(edit_with_openpyxl(make_filled_workbook(), break_name))
-    assert only(data, "S02").extra["cells"] == ["A6"] and data.inputs["reconsideration_upheld"] == 4
+    note = only(data, "S11")
+    assert note.severity == NOTE and note.extra["cells"] == ["A6"] and "#REF!" in note.message
+    assert data.inputs["reconsideration_upheld"] == 4 and [f.code for f in data.findings] == ["S11"]
 
 
 def test_an_edited_row_label_is_reported_and_its_row_not_read(make_filled_workbook, edit_with_openpyxl):

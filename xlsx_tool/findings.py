@@ -59,6 +59,8 @@ class Code(Enum):
     F11 = (ERROR, "样例数据文件有误", "请按样例文件开头的说明更正。")
     F12 = (ERROR, "没有这个年报格式", "一般不必写 --format：按报告年度自动选择（各年度适用的格式见括号内）。")
     F13 = (ERROR, "报告年度不正确", "请从括号内所列的年度中选择，年份写四位数字。")
+    # -- reading a workbook: trust, bounds (issue 8, workbook side) --------------------------------
+    F14 = (ERROR, "给出的不是普通文件", "请给出保存在磁盘上的 .xlsx/.xls/.ods 文件；设备、命名管道、套接字等不能作为输入。")
     O01 = (ERROR, "输出文件已存在", "为避免覆盖已有文件，本工具不会改写它。请换一个文件名，或加 --force 允许覆盖。")
     O02 = (ERROR, "输出文件夹不存在", "请先创建该文件夹，或换一个输出路径。")
     O03 = (ERROR, "输出文件夹不可写", "请换一个有写入权限的文件夹。")
@@ -75,6 +77,17 @@ class Code(Enum):
     S09 = (NOTE, "表格中有多余的内容", "表格范围外的行或单元格不会读入报告，请确认是否误填。")
     # -- newcomer (issue 10): what a first-time user runs into ------------------------------------
     S20 = (ERROR, "要覆盖的工作簿中已填有数据", "新生成的模板是空白的，覆盖会丢失已填写的内容，所以即使加了 --force 也不会覆盖它。请用 -o 另起一个文件名；确实不要这些数据时，请先把该文件移走或删除，再重新生成。")
+    # -- reading a workbook: names against labels (issue 8, workbook side) -------------------------
+    S10 = (ERROR, "单元格名称与行列标签不一致，该数据未读取",
+           "单元格的名称（公式 › 名称管理器）指向的格子与行列标签不符，常见原因是剪切粘贴、拖动单元格或改动了名称。"
+           "请核对两处的数字，把数字填回行列标签对应的格子；仍有问题时用 xlsx-tool template 重新生成模板，"
+           "用“复制”和“选择性粘贴 › 数值”把数据填过去。")
+    S11 = (NOTE, "单元格名称失效（#REF!），已按行列标签读取",
+           "通常是用“剪切”“粘贴”或拖动覆盖了该单元格。行列标签核对无误，请核对该单元格的数字；"
+           "移动数据请用“复制”和“选择性粘贴 › 数值”。")
+    S12 = (ERROR, "单元格的内容可能是从别处剪切粘贴过来的，该数据未读取",
+           "另一个单元格的名称指向这里，而本单元格自己的名称已失效（#REF!），说明数据被剪切粘贴或拖动过。"
+           "请把数字填回各自行列标签对应的格子；仍有问题时重新生成模板，用“复制”和“选择性粘贴 › 数值”填入。")
     I01 = (ERROR, "基本信息未填写", "请在“基本信息”表中填写该项。")
     I02 = (ERROR, "基本信息格式不正确", "请按该行“填写说明”更正。")
     V01 = (ERROR, "未填写", "没有数据请填 0。")
@@ -88,9 +101,24 @@ class Code(Enum):
     V09 = (ERROR, "输入格中的公式没有计算结果", "请在表格软件中打开并保存一次，或直接填写数字。")
     V10 = (NOTE, "未填写的单元格已按 0 计算", "使用了 --blank-as-zero。请确认这些单元格确实没有数据；正式报告建议填写 0。")
     V11 = (ERROR, "填写的内容不在可选范围内", "请从该单元格的下拉列表中选择。")
+    # -- reading a workbook: cell values (issue 8, workbook side) ----------------------------------
+    V12 = (ERROR, "单元格显示错误值",
+           "该单元格的公式出错（如 #DIV/0! 除以 0、#REF! 引用了已删除的单元格、#N/A 查找不到）或直接输入了错误值。"
+           "请改正公式，或直接填写数字。")
+    V13 = (NOTE, "数字被设成了日期格式，已按数值读取",
+           "单元格格式为日期，表格中显示为日期（如 1900-01-03）。请把单元格格式改回“常规”或“数值”。")
+    V14 = (NOTE, "文字中有控制字符或不可见字符",
+           "这些字符（已标为 <U+…>）看不见，却会进入报告，多来自网页或其他软件的复制粘贴。请删除后重新输入这段文字。")
     N01 = (NOTE, "正文中的数字与表格不一致", "请核对正文与表格，或在正文中使用占位符引用表格数值。")
     N02 = (NOTE, "正文中出现了非报告年度的年份", "请确认是否笔误（如去年的报告内容未更新）。")
     N03 = (ERROR, "正文中的占位符无法识别", "占位符写法见“填报说明”，如 {表三.一、本年新收政府信息公开申请数量.总计}。")
+    # -- reading a workbook: the 正文 cells (issue 8, workbook side) ---------------------------------
+    N04 = (ERROR, "正文单元格显示错误值，该段不会出现在报告中",
+           "正文单元格中请直接输入文字；如果用了公式，请改正公式（如 #REF! 引用了已删除的单元格）或改为文字后保存。")
+    N05 = (NOTE, "占位符写成了两层花括号",
+           "正文中的占位符只用一对花括号，如 {表三.本年新收.总计}；{{ }} 是 Word 模板的写法。已按一对花括号替换。")
+    N06 = (NOTE, "正文中有控制字符或不可见字符",
+           "这些字符（已标为 <U+…>）看不见，却会进入报告，多来自网页或其他软件的复制粘贴。请删除后重新输入这段文字。")
     T01 = (ERROR, "Word 模板中有未知的占位符", "请改为 xlsx-tool fields 列出的名称。")
     T02 = (NOTE, "Word 模板中有未使用的占位符", "该数据不会出现在报告中；如无需要可忽略。")
     T03 = (ERROR, "Word 模板中的标签被拆分到多个文字段", "请删除该标签后一次性重新输入（不要分段粘贴或修改其中一部分）。")
@@ -213,18 +241,58 @@ class Finding:
         return f"{where}（{self.labels}）" if self.labels else where
 
     def text(self) -> str:
-        """Location → rule → how to fix, one finding per paragraph."""
-        head = f"[{self.severity} {self.code}] {self.location()}"
-        body = f"{self.title}：{self.message}" if self.message else self.title
+        """Location → rule → how to fix, one finding per paragraph; every part passed through
+        :func:`visible` (cell contents and file names are untrusted)."""
+        head = f"[{self.severity} {self.code}] {visible(self.location())}"
+        body = visible(f"{self.title}：{self.message}" if self.message else self.title)
         if self.explanation and self.severity == EXPLAINED:
-            return f"{head}\n    {body}\n    说明：{self.explanation}"
+            return f"{head}\n    {body}\n    说明：{visible(self.explanation)}"
         if self.explanation:
-            return (f"{head}\n    {body}\n    说明：{self.explanation}（错误不能以说明代替改正）"
-                    f"\n    处理：{self.fix}")
-        return f"{head}\n    {body}\n    处理：{self.fix}"
+            return (f"{head}\n    {body}\n    说明：{visible(self.explanation)}（错误不能以说明代替改正）"
+                    f"\n    处理：{visible(self.fix)}")
+        return f"{head}\n    {body}\n    处理：{visible(self.fix)}"
 
 
 CROSS_CHECK_CODE = re.compile(r"X\d{2}")
+
+#: Characters that must never reach a terminal or a message raw: C0/C1 controls (ESC starts
+#: terminal escape sequences) except tab and line feed, DEL, and the invisible or reordering
+#: format characters (soft hyphen, zero-width spaces and joiners, bidi marks, embeddings,
+#: overrides and isolates, line/paragraph separators, word joiner…, BOM, tag characters), lone
+#: surrogates (left by undecodable file names) and the non-characters U+FFFE/U+FFFF.  Variation
+#: selectors stay: rare characters of personal and place names are written with them.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5"
+                     "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
+                     "\ufeff\uffa0\ufff0-\ufffb\ufffe\uffff\ud800-\udfff\U000e0000-\U000e007f]")
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`visible` would mark."""
+    return bool(_UNSAFE.search(text))
+
+
+def visible(text: str) -> str:
+    """``text`` safe to print: each control or invisible character written as ``<U+XXXX>``
+    (``"3\u200b"`` → ``"3<U+200B>"``, ESC → ``<U+001B>``); tab and line feed kept."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def dumps(obj, **kwargs) -> str:
+    """JSON text as ``json.dumps(obj, ensure_ascii=False, **kwargs)``, except that every character
+    :func:`visible` marks is written as a JSON ``\\uXXXX`` escape: the same data for a program,
+    nothing a terminal would act on (lone surrogates become escapes instead of an encoding error)."""
+    import json
+
+    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) < 0x10000 else
+                       "".join(f"\\u{u:04x}" for u in _surrogates(ord(m.group()))), text)
+
+
+def _surrogates(cp: int) -> tuple[int, int]:
+    cp -= 0x10000
+    return 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF)
 
 
 def make(code: Code, message: str = "", *, severity: Severity | None = None, title: str | None = None,
@@ -265,4 +333,4 @@ class UserError(Exception):
     def text(self) -> str:
         f = self.finding
         detail = f"（{f.message}）" if f.message else ""
-        return f"[{f.severity} {f.code}] {f.title}：{self.subject}{detail}\n    处理：{f.fix}"
+        return visible(f"[{f.severity} {f.code}] {f.title}：{self.subject}{detail}\n    处理：{f.fix}")

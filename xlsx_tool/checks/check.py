@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..findings import Code, Finding, cross_check, make
+from ..findings import Code, Finding, cross_check, make, visible
 from ..formats import model
 from ..formats.content import ReportData
 from ..formats.geometry import ranges
@@ -272,7 +272,7 @@ def text_report(result: CheckResult, *, verbose: bool = False) -> str:
     org = data.info.get("org_name", "") if data.info else ""
     year = f"{data.year} 年度" if data.year else ""
     who = "，".join(p for p in (org, year) if p)
-    lines = [f"检查文件：{data.source or '（内存数据）'}（年报格式 {data.fmt.label}{'；' + who if who else ''}）"]
+    lines = [visible(f"检查文件：{data.source or '（内存数据）'}（年报格式 {data.fmt.label}{'；' + who if who else ''}）")]
     if result.previous:
         lines.append(previous_line(result))
     lines.append("")

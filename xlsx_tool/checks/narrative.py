@@ -1,7 +1,7 @@
 """正文 (narrative) paragraphs against the tables: placeholders, contradictions and year slips.
 
 * **Placeholders** (N03): a placeholder (:mod:`xlsx_tool.formats.placeholders`) that names no
-  cell or several.
+  cell or several; N05: one written with doubled braces ``{{…}}`` (replaced all the same).
 * **Contradictions** (N01): :data:`CLAIMS`, the phrases clerks write with a number ("本年新收政府
   信息公开申请335件") and the cells that number must equal.
 * **Year slips** (N02, :mod:`.years`): a year other than the report year written as this year's
@@ -258,6 +258,7 @@ def findings(data: ReportData) -> list[Finding]:
     text_of, unresolved = placeholders.substitute(fmt, data.narrative, values)
     wheres = {(sid, i): where for sid, i, _, where in _paragraphs(data)}
     out = [_unresolved_finding(fmt, ph, sid, i, wheres[sid, i]) for sid, i, ph in unresolved]
+    out += _doubled_braces(data, wheres, values)
     plans = (registry.raw(fmt.id).get("narrative_content") or {}).get("plans")
     budget = MAX_TEXT
     texts = [(text_of[sid][i], where, {"section": sid, "paragraph": i + 1}, sid == plans)
@@ -291,6 +292,17 @@ def findings(data: ReportData) -> list[Finding]:
     if total > MAX_TEXT:
         out.append(make(Code.N11, f"正文和表下的注共 {total} 个字，只核对了前 {MAX_TEXT} 个字中的数字和年份",
                         sheet=fmt.narrative_sheet, extra={"characters": total, "checked": MAX_TEXT}))
+    return out
+
+
+def _doubled_braces(data: ReportData, wheres: dict, values: Mapping[str, Number]) -> list[Finding]:
+    """N05 for each placeholder written ``{{…}}`` (replaced as if written with one brace)."""
+    out = []
+    for (sid, i), where in wheres.items():
+        for typed, single in placeholders.doubled(data.fmt, data.narrative[sid][i]):
+            cell = placeholders.lookup(data.fmt, placeholders.content_of(single)).cell
+            out.append(make(Code.N05, f"“{typed}”应写作“{single}”，已按其替换为 {format_number(values[cell])}",
+                            extra={"section": sid, "paragraph": i + 1, "placeholder": typed}, **where))
     return out
 
 

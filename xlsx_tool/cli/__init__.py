@@ -7,11 +7,10 @@ Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable
 from __future__ import annotations
 
 import codecs
-import json
 import signal
 import sys
 
-from ..findings import UserError
+from ..findings import UserError, dumps, visible
 from .parser import build_parser
 
 #: What a console that cannot show a character (GBK, ASCII) prints instead: a look-alike it can
@@ -85,8 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:
         print(err.text(), file=sys.stderr)
         if getattr(args, "json", False):   # a program reading --json gets JSON here too
-            print(json.dumps({"ok": False, "fatal": {"subject": err.subject, **err.finding.as_dict()}},
-                             ensure_ascii=False, indent=1))
+            print(dumps({"ok": False, "fatal": {"subject": err.subject, **err.finding.as_dict()}}, indent=1))
         return err.exit_code
     except BrokenPipeError:  # output piped into head/more that closed early
         sys.stderr.close()
@@ -100,5 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the last guard: never a traceback for a clerk
         if args.debug:
             raise
-        print(f"[错误] 程序内部出错：{type(exc).__name__}: {exc}\n    处理：请加 --debug 重新运行，把输出发给技术人员。", file=sys.stderr)
+        print(visible(f"[错误] 程序内部出错：{type(exc).__name__}: {exc}\n    处理：请加 --debug 重新运行，把输出发给技术人员。"),
+              file=sys.stderr)
         return 3

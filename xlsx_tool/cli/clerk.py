@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..findings import ERROR
+from ..findings import ERROR, dumps
 
 SAMPLES = ("wenchang-2020.toml", "demo-county-2025.toml")
 
@@ -91,7 +91,7 @@ def cmd_check(args) -> int:
     if result.previous and how:
         result.previous["how"] = how
     if args.json:
-        print(json.dumps(dict(result.as_json(), notices=notices), ensure_ascii=False, indent=1))
+        print(dumps(dict(result.as_json(), notices=notices), indent=1))
     else:
         for line in notices:
             print(line)

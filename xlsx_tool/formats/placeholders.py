@@ -13,7 +13,6 @@ it is a naming scheme over the format model and nothing else.
 """
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -32,11 +31,13 @@ PLACEHOLDER_HELP = (
     "  公开行政许可决定{表二.行政许可.处理决定数量}件\n"
     "  被申请行政复议{表四.行政复议.总计}件，未经复议直接起诉{表四.未经复议直接起诉.总计}件\n"
     "也可以写字段名，如 {request_new_total}（字段名见 xlsx-tool fields）。"
-    "正文中的花括号只用于占位符；无法识别或对应多个单元格的占位符，检查时报错 N03 并列出可选写法。"
+    "正文中的花括号只用于占位符，每个占位符只写一对花括号；无法识别或对应多个单元格的占位符，检查时报错 N03 并列出可选写法。"
 )
 
 _CN_NUMBERS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
-_PLACEHOLDER = re.compile(r"[{｛]([^{}｛｝\n]{0,120}?)[}｝]")
+#: A placeholder; a doubled brace (``{{…}}``, the Word template's way) is taken in with it, so that
+#: the report never prints ``{18}`` (:func:`doubled` lists them for a finding).
+_PLACEHOLDER = re.compile(r"[{｛]{1,2}([^{}｛｝\n]{0,120}?)[}｝]{1,2}")
 _FIELD_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
 
@@ -105,6 +106,8 @@ def _lookup(fmt_id: str, content: str) -> Lookup:
     if _FIELD_ID.fullmatch(text):
         if text in fmt.cells:
             return Lookup(text)
+        import difflib   # only for a misspelt field id (start-up time matters)
+
         return Lookup(None, tuple(difflib.get_close_matches(text, list(fmt.cells), n=5)), "unknown")
     parts = [p for p in text.split(".") if p]
     sheet = sheet_aliases(fmt).get(parts[0]) if parts else None
@@ -172,6 +175,16 @@ def substitute(fmt: Format, narrative: Mapping[str, list[str]], values: Mapping[
             out[sid].append(text)
             bad.extend((sid, i, ph) for ph in unresolved)
     return out, bad
+
+
+def doubled(fmt: Format, text: str) -> list[tuple[str, str]]:
+    """The placeholders of ``text`` written with a doubled brace that name one cell, as
+    ``(as typed, the single-brace form)``: ``{{表三.本年新收.总计}}`` → ``{表三.本年新收.总计}``."""
+    out = []
+    for m in _PLACEHOLDER.finditer(text):
+        if len(m.group(0)) - len(m.group(1)) > 2 and lookup(fmt, m.group(1)).cell is not None:
+            out.append((m.group(0), "{" + m.group(1).strip() + "}"))
+    return out
 
 
 def content_of(placeholder: str) -> str:

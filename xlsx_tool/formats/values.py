@@ -29,10 +29,16 @@ Number = int | Decimal
 MAX_VALUE = 999_999_999
 #: Digits after the decimal point allowed for ``money`` (万元).
 MONEY_DECIMALS = 6
+#: Significant digits of a number stored in a workbook: what Excel shows and keeps of a typed
+#: number.  Beyond them a float carries only binary noise (``=1.1*3`` is stored as
+#: 3.3000000000000003), never a digit a person typed.
+SIGNIFICANT_DIGITS = 15
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-"})
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\ufe63": "-", "\uff0d": "-",
+                              # zero-width characters and the BOM a paste from a web page leaves
+                              "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None})
 _INTEGER_TYPES = ("count", "signed_count")
 
 
@@ -53,8 +59,8 @@ def display(raw: object) -> str:
         return ""
     if isinstance(raw, bool):
         return "TRUE" if raw else "FALSE"
-    if isinstance(raw, float) and math.isfinite(raw) and raw == int(raw):
-        return str(int(raw))
+    if isinstance(raw, float) and math.isfinite(raw):
+        return str(int(raw)) if raw == int(raw) else format(raw, f".{SIGNIFICANT_DIGITS}g")
     return str(raw)
 
 
@@ -65,7 +71,7 @@ def is_blank(raw: object) -> bool:
 
 def normalise_text(raw: str) -> str:
     """NFKC (full-width digits, ``，``, U+3000 → ASCII), the Unicode minus signs → ``-``,
-    surrounding spaces stripped and inner spaces read as thousands separators:
+    zero-width characters and the BOM dropped, surrounding spaces stripped and inner spaces read as thousands separators:
     ``" １,２３４ "`` → ``"1,234"``, ``"1 234"`` → ``"1,234"``."""
     text = unicodedata.normalize("NFKC", raw).translate(_MINUS_SIGNS).strip()
     return ",".join(text.split())
@@ -80,7 +86,7 @@ def as_decimal(raw: object) -> tuple[Decimal | None, bool]:
     if isinstance(raw, float):
         if not math.isfinite(raw):
             return None, False
-        return Decimal(repr(raw)), False
+        return Decimal(format(raw, f".{SIGNIFICANT_DIGITS}g")), False
     if isinstance(raw, Decimal):
         return (raw, False) if raw.is_finite() else (None, False)
     if not isinstance(raw, str):
@@ -98,16 +104,20 @@ def as_decimal(raw: object) -> tuple[Decimal | None, bool]:
         return None, False
 
 
-def parse_number(raw: object, ctype: str) -> Parsed:
+def parse_number(raw: object, ctype: str, *, computed: bool = False) -> Parsed:
     """Read one cell value as ``ctype`` (``count``, ``signed_count``, ``money``, ``amount``).
 
     Counts come back as ``int``, money and amounts as ``Decimal``.  A blank cell gives code V01 and
-    value ``None``; the caller decides whether blanks count as 0.
+    value ``None``; the caller decides whether blanks count as 0.  Numbers stored as floats count
+    :data:`SIGNIFICANT_DIGITS` digits; ``computed`` (the result of a formula: nobody typed its
+    digits) rounds money to :data:`MONEY_DECIMALS` instead of reporting V06.
     """
     text = display(raw)
     if is_blank(raw):
         return Parsed(None, Code.V01, text=text)
     number, coerced = as_decimal(raw)
+    if number is not None and computed and ctype == "money":
+        number = number.quantize(Decimal(1).scaleb(-MONEY_DECIMALS))
     if number is None:
         return Parsed(None, Code.V02, text=text)
     if number < 0 and ctype != "signed_count":
@@ -123,6 +133,31 @@ def parse_number(raw: object, ctype: str) -> Parsed:
     if number == number.to_integral_value() and number.as_tuple().exponent < 0 and not coerced:
         number = number.quantize(Decimal(1))  # 12.0 from calamine → 12
     return Parsed(number, None, coerced, text)
+
+
+#: Day 0 of the serial numbers: Excel's 1900 system (serial 60 is its fictitious 1900-02-29, so
+#: days before 1900-03-01 count from one day later), Excel's 1904 system, LibreOffice (.ods).
+_EPOCH_1900, _EPOCH_1904, _EPOCH_ODS = _dt.date(1899, 12, 30), _dt.date(1904, 1, 1), _dt.date(1899, 12, 30)
+
+
+def serial_number(raw: object, system: str = "1900") -> float | None:
+    """The number behind a date, time or duration a spreadsheet showed in a date format
+    (``date(1900, 1, 3)`` → 3.0); ``system``: ``1900``/``1904`` (Excel) or ``ods``.  ``None``
+    when ``raw`` is no such value."""
+    if isinstance(raw, _dt.timedelta):
+        return raw.total_seconds() / 86400
+    if isinstance(raw, _dt.time):
+        return (raw.hour * 3600 + raw.minute * 60 + raw.second + raw.microsecond / 1e6) / 86400
+    if not isinstance(raw, _dt.date):
+        return None
+    day = raw.date() if isinstance(raw, _dt.datetime) else raw
+    epoch = {"1904": _EPOCH_1904, "ods": _EPOCH_ODS}.get(system, _EPOCH_1900)
+    if system == "1900" and day < _dt.date(1900, 3, 1):
+        epoch = _dt.date(1899, 12, 31)
+    days = float((day - epoch).days)
+    if isinstance(raw, _dt.datetime):
+        days += (raw - _dt.datetime.combine(day, _dt.time())).total_seconds() / 86400
+    return days
 
 
 def decimals_of(text: str) -> int:

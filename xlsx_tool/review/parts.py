@@ -30,9 +30,8 @@ def listed_units(path) -> list[str] | None:
 
     if kind_of(path) != "workbook":
         return None
-    _, data = files.load_bytes(path)
-    grids = files.calamine_grids(data, str(path))
-    grid = grids.get(SOURCES_SHEET)
+    grids = files.open_workbook(path).grids
+    grid = grids[SOURCES_SHEET] if SOURCES_SHEET in grids else None
     if not grid:
         return None
     names = []

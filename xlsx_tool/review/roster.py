@@ -109,13 +109,12 @@ def _sheet_cells(p: Path, subject: str) -> list[str]:
     from ..workbook import files
 
     try:
-        _, data = files.load_bytes(p)
-        grids = files.calamine_grids(data, subject)
+        grids = files.open_workbook(p).grids
+        first = next(iter(grids.values()), None)
     except UserError as err:
         raise UserError(Code.R06, subject, f"{err.finding.title}{'：' + err.finding.message if err.finding.message else ''}") from None
-    if not grids:
+    if not first:
         return []
-    first = next(iter(grids.values()))
     return [_first_text(row) for row in first]
 
 

@@ -1,49 +1,92 @@
 """The file side of reading a workbook: is it usable at all, and its raw content.
 
-Everything here runs before the cell-by-cell reading in :mod:`.read`: the path (F01, F02, F07),
-the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted — an .xlsx with an open password is
-an OLE2 file holding ``EncryptionInfo``), the guards of :mod:`.guards` (F06), then one calamine
-pass for the cached values, one openpyxl load (``data_only=False``, never ``read_only``) for
-names, formulas and custom properties, and the format marker (F05, F08).
+Everything here runs before the cell-by-cell reading in :mod:`.read`: the path (F01, F02, F07,
+F14: only a regular file is opened, without blocking, and never read past
+:data:`.guards.MAX_FILE_BYTES`), the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted —
+an .xlsx with an open password is an OLE2 file holding ``EncryptionInfo``), the guards of
+:mod:`.guards` (F06), then :class:`Workbook`: python-calamine for the cached values, sheet by
+sheet as they are needed, each .xlsx worksheet first passed through the tokenizer of
+:mod:`.xmlscan` (limits, formulas, error values, exact numbers), names and properties from
+:mod:`.package` — no full spreadsheet library load.  Then the format marker (F05, F08).
 """
 from __future__ import annotations
 
 import io
+import os
+import stat
 import unicodedata
-import warnings
-import zipfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ..findings import Code, UserError
 from ..formats import model, registry, values
-from .guards import (MAX_FILE_BYTES, MAX_GRID_CELLS, ODS_MIME, OLE2_MAGIC, TOO_FAR, doctype_guard,
-                     ods_guard, sheet_guard, xls_guard, zip_guard)
+from .guards import MAX_FILE_BYTES, MAX_GRID_CELLS, ODS_MIME, OLE2_MAGIC, TOO_FAR, ods_guard, xls_guard
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 PROP_FORMAT, PROP_LAYOUT, PROP_VERSION = "xlsx_tool_format", "xlsx_tool_layout", "xlsx_tool_version"
 
+_NOT_REGULAR = ((stat.S_ISFIFO, "命名管道（FIFO）"), (stat.S_ISCHR, "字符设备（如 /dev/zero）"),
+                (stat.S_ISBLK, "块设备"), (stat.S_ISSOCK, "套接字"))
+
 
 # -- the file itself ------------------------------------------------------------------------------
-def load_bytes(path) -> tuple[str, bytes]:
-    """``(kind, content)`` with kind ``xlsx``/``xls``/``ods``, or a :class:`UserError` (F01–F07)."""
+def read_input(path, limit: int = MAX_FILE_BYTES, extensions: tuple[str, ...] = EXTENSIONS,
+               what: str = "填好的年报工作簿通常不到 1 MB") -> bytes:
+    """The bytes of an input file, or a :class:`UserError`: F01 missing, F02 a folder, F07 another
+    suffix, F14 not a regular file (a FIFO, a device, a socket — also behind a symlink: nothing
+    is opened that could block or never end), F06 over ``limit`` bytes (never read further),
+    F03 unreadable or empty."""
     p, subject = Path(path), str(path)
-    if not p.exists():
-        raise UserError(Code.F01, subject)
-    if p.is_dir():
-        raise UserError(Code.F02, subject)
-    if p.suffix.lower() not in EXTENSIONS:
-        raise UserError(Code.F07, subject, f"扩展名为“{p.suffix or '（无）'}”")
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:   # never read a huge file into memory
-            raise UserError(Code.F06, subject, f"文件有 {size / 2**20:.0f} MB，超过 {MAX_FILE_BYTES // 2**20} MB"
-                            "（填好的年报工作簿通常不到 1 MB）；请确认选对了文件")
-        data = p.read_bytes()
+        st = os.stat(p)
+    except (FileNotFoundError, NotADirectoryError):
+        raise UserError(Code.F01, subject) from None
     except OSError as exc:
         raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise UserError(Code.F02, subject)
+    if p.suffix.lower() not in extensions:
+        raise UserError(Code.F07, subject, f"扩展名为“{p.suffix or '（无）'}”")
+    _regular(st, subject)
+    if st.st_size > limit:
+        raise UserError(Code.F06, subject, f"文件有 {st.st_size / 2**20:.0f} MB，超过 {limit // 2**20} MB"
+                        f"（{what}）；请确认选对了文件")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(p, flags)
+    except OSError as exc:
+        raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
+    try:
+        _regular(os.fstat(fd), subject)   # the path may have been swapped since os.stat
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise UserError(Code.F06, subject, f"文件超过 {limit // 2**20} MB（{what}）；请确认选对了文件")
+    except OSError as exc:
+        raise UserError(Code.F03, subject, f"无法读取：{exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if not data:
         raise UserError(Code.F03, subject, "文件为空（0 字节）")
+    return data
+
+
+def _regular(st: os.stat_result, subject: str) -> None:
+    if stat.S_ISREG(st.st_mode):
+        return
+    kind = next((name for test, name in _NOT_REGULAR if test(st.st_mode)), "特殊文件")
+    raise UserError(Code.F14, subject, f"这是{kind}")
+
+
+def load_bytes(path) -> tuple[str, bytes]:
+    """``(kind, content)`` with kind ``xlsx``/``xls``/``ods``, or a :class:`UserError` (F01–F07,
+    F14).  An .xlsx's parts are guarded when it is opened (:func:`.package.open_xlsx`)."""
+    subject = str(path)
+    data = read_input(path)
     if data.startswith(OLE2_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise UserError(Code.F04, subject)
@@ -51,84 +94,117 @@ def load_bytes(path) -> tuple[str, bytes]:
         return "xls", data
     if not data.startswith(b"PK"):
         raise UserError(Code.F03, subject, "不是电子表格文件（可能是 CSV、文本或其他文件改了扩展名）")
+    import zipfile
+
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise UserError(Code.F03, subject, "压缩结构已损坏") from None
-    zip_guard(infos, subject)
-    names = {i.filename for i in infos}
-    doctype_guard(zf, infos, subject)
-    if "xl/workbook.xml" in names:
-        sheet_guard(zf, infos, subject)
+    if "xl/workbook.xml" in names or "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx", data
-    if "content.xml" in names and "mimetype" in names and zf.read("mimetype").strip() == ODS_MIME:
-        ods_guard(zf, subject)
-        return "ods", data
+    if "content.xml" in names and "mimetype" in names:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        from .guards import inflate, zip_guard
+
+        zip_guard(zf.infolist(), subject)
+        if inflate(data, zf.getinfo("mimetype"), 256, "mimetype", subject).strip() == ODS_MIME:
+            ods_guard(data, zf, subject)
+            return "ods", data
     kind = "Word 文档" if "word/document.xml" in names else "其他类型的压缩文件"
     raise UserError(Code.F03, subject, f"这是{kind}，不是电子表格")
 
 
-def calamine_grids(data: bytes, subject: str) -> dict[str, list[list]]:
+# -- the workbook's content -----------------------------------------------------------------------
+class Workbook:
+    """A usable workbook: ``kind`` (xlsx/xls/ods), ``grids`` (sheet name → rows of cached values,
+    read on first use), and for .xlsx ``names`` (lower-case → :class:`.package.Name`), ``props``,
+    ``date1904`` and ``scans`` (sheet → :class:`.xmlscan.SheetScan` of the sheets read)."""
+    __slots__ = ("subject", "kind", "grids", "names", "props", "date1904", "scans")
+
+    def __init__(self, subject: str, kind: str):
+        self.subject, self.kind = subject, kind
+        self.grids: Mapping[str, list[list]] = {}
+        self.names: dict | None = None
+        self.props: dict[str, str] = {}
+        self.date1904 = False
+        self.scans: dict = {}
+
+
+def open_workbook(path) -> Workbook:
+    """Check and open a filled workbook (see the module docstring); :class:`UserError` when it
+    cannot be used."""
+    subject = str(path)
+    kind, data = load_bytes(path)
+    pkg = None
+    if kind == "xlsx":
+        from .package import open_xlsx
+
+        pkg = open_xlsx(data, subject)
+    book = _calamine(data, subject)
+    from python_calamine import SheetTypeEnum
+
+    sheets = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    wb = Workbook(subject, kind)
+    if pkg is not None:
+        sheets = [s for s in sheets if s in pkg.sheets]
+        wb.names, wb.props, wb.date1904 = pkg.names, pkg.props, pkg.date1904
+    wb.grids = _Grids(book, sheets, subject, pkg, wb.scans)
+    return wb
+
+
+def _calamine(data: bytes, subject: str):
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
         raise UserError(Code.F04, subject) from None
     except Exception as exc:  # calamine raises several unrelated types for broken files
         raise UserError(Code.F03, subject, f"无法解析：{str(exc)[:200]}") from None
-    grids = {}
-    for name in book.sheet_names:
+
+
+class _Grids(Mapping):
+    """Sheet name → its cached values (rows of Python values, calamine's ``to_python`` with the
+    empty area kept so that positions are real), read on first use.  An .xlsx worksheet passes
+    the tokenizer first; every sheet counts against one budget of :data:`MAX_GRID_CELLS`."""
+
+    def __init__(self, book, sheets: list[str], subject: str, pkg, scans: dict):
+        self.book, self.sheets, self.subject, self.pkg, self.scans = book, sheets, subject, pkg, scans
+        self.cache: dict[str, list[list]] = {}
+        self.used = 0
+
+    def __contains__(self, name) -> bool:
+        return name in self.sheets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sheets)
+
+    def __len__(self) -> int:
+        return len(self.sheets)
+
+    def __getitem__(self, name: str) -> list[list]:
+        if name not in self.sheets:
+            raise KeyError(name)
+        if name not in self.cache:
+            self.cache[name] = self.load(name)
+        return self.cache[name]
+
+    def load(self, name: str) -> list[list]:
+        if self.pkg is not None:
+            self.scans[name] = self.pkg.scan(name)
         try:
-            sheet = book.get_sheet_by_name(name)
-        except Exception:  # a chart sheet or a sheet calamine cannot read holds no data of ours
-            continue
-        if sheet.height * sheet.width > MAX_GRID_CELLS:  # .xls/.ods: not pre-scanned like .xlsx
-            raise UserError(Code.F06, subject, f"工作表“{name}”的内容延伸到 {sheet.height} 行 × {sheet.width} 列，"
+            sheet = self.book.get_sheet_by_name(name)
+        except Exception as exc:  # noqa: BLE001 — calamine raises several unrelated types
+            raise UserError(Code.F03, self.subject, f"工作表“{name}”无法解析：{str(exc)[:200]}") from None
+        size = sheet.height * sheet.width
+        if self.used + size > MAX_GRID_CELLS:   # .xls/.ods (an .xlsx was measured by its scan)
+            raise UserError(Code.F06, self.subject, f"工作表“{name}”的内容延伸到 {sheet.height} 行 × {sheet.width} 列，"
                             f"远超表格范围；{TOO_FAR}")
+        self.used += size
         try:
-            grids[name] = sheet.to_python(skip_empty_area=False)
-        except Exception:
-            continue
-    return grids
-
-
-def openpyxl_book(data: bytes, subject: str):
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    except Exception as exc:
-        raise UserError(Code.F03, subject, f"无法解析：{str(exc)[:200]}") from None
-
-
-def defined_names(book) -> dict[str, tuple | None]:
-    """Workbook-level names (lower case) → ``(sheet, row, col, last_row, last_col)`` 0-based, or
-    ``None`` when broken (``#REF!``)."""
-    from openpyxl.utils.cell import range_boundaries
-
-    out: dict[str, tuple | None] = {}
-    for name, dn in book.defined_names.items():
-        dest = None
-        try:
-            if dn.type == "RANGE":
-                sheet, ref = next(iter(dn.destinations))
-                c1, r1, c2, r2 = range_boundaries(ref.replace("$", ""))
-                dest = (sheet, r1 - 1, c1 - 1, r2 - 1, c2 - 1)
-        except Exception:
-            dest = None
-        out[name.lower()] = dest
-    return out
-
-
-def custom_props(book) -> dict[str, str]:
-    try:
-        return {p.name: str(p.value) for p in book.custom_doc_props.props}
-    except Exception:
-        return {}
+            return sheet.to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001
+            raise UserError(Code.F03, self.subject, f"工作表“{name}”无法解析：{str(exc)[:200]}") from None
 
 
 def norm_label(raw) -> str:
@@ -136,7 +212,7 @@ def norm_label(raw) -> str:
     return "".join(unicodedata.normalize("NFKC", values.to_text(raw)).split())
 
 
-def format_id(grids: dict, info_sheets: list[str], props: dict, subject: str) -> str:
+def format_id(grids: Mapping, info_sheets: list[str], props: dict, subject: str) -> str:
     """The format id: the 年报格式 cell on 基本信息 (any sheet, 基本信息 first), else the custom
     property; F05 when neither exists, F08 when the id is unknown."""
     order = [s for s in info_sheets if s in grids] + [s for s in grids if s not in info_sheets]
