@@ -1,0 +1,170 @@
+"""Every way a printed row's values can fill the table's columns, for digits run together.
+
+A row of ``n`` columns printed as tokens (:mod:`.cells`) is read as a tuple of ``n`` values.
+Bounded tokens fill one column each; a :data:`~.cells.RUN` of digits fills one or more columns
+(``5100000`` → seven one-digit cells, or fewer wider ones).  A split part is a valid number of
+its column's type: no leading zero (``05``), a decimal point only for money and amounts, a sign
+only for the signed 本年增/减.  Blank cells are assumed only when the digits cannot fill the row
+(a run never hides a blank), and when there are more tokens than columns every way of leaving
+the extra ones out is a reading.  Readings with the same values are one reading.
+
+:func:`readings` returns the distinct readings, or ``None`` when there are more than ``limit``
+(then the row is uncertain).  Choosing among several is the table's business (:mod:`.resolve`).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from ..formats.values import MAX_VALUE
+from .cells import BLANK, NUM, PLACE, RUN, Token, number
+
+#: Readings of one row considered at most.
+LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class Blank:
+    """A printed empty cell (never 0)."""
+    def __repr__(self) -> str:
+        return "BLANK"
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A printed non-number (``/``, ``—``, ``无``), kept as text."""
+    text: str
+
+
+EMPTY = Blank()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a row: ``values`` per column; ``how`` says what it took: ``split`` (a run
+    was cut), ``dropped`` (tokens left out), ``blanks`` (cells assumed blank)."""
+    values: tuple
+    how: frozenset = frozenset()
+
+
+def _valid(part: str, ctype: str) -> bool:
+    body = part
+    if part[:1] in "+-":
+        if ctype != "signed_count" or len(part) == 1:
+            return False
+        body = part[1:]
+    if not body or body.startswith(".") or body.endswith("."):
+        return False
+    if "." in body:
+        if ctype not in ("money", "amount") or body.count(".") > 1:
+            return False
+        whole = body.split(".")[0]
+        if len(whole) > 1 and whole.startswith("0"):
+            return False
+    elif len(body) > 1 and body.startswith("0"):
+        return False
+    if "-" in body or "+" in body:
+        return False
+    v = number(body)
+    return v is not None and abs(v) <= MAX_VALUE
+
+
+def _value(tok: Token):
+    if tok.kind == BLANK:
+        return EMPTY
+    if tok.kind == PLACE:
+        return Placeholder(tok.text)
+    return tok.value
+
+
+def _cuts(digits: str, k: int, types: list[str]):
+    """Every way to cut ``digits`` into ``k`` valid parts for columns of ``types``."""
+    if k == 1:
+        if _valid(digits, types[0]):
+            yield (digits,)
+        return
+    for i in range(1, len(digits) - k + 2):
+        head = digits[:i]
+        if not _valid(head, types[0]):
+            continue
+        for rest in _cuts(digits[i:], k - 1, types[1:]):
+            yield (head,) + rest
+
+
+def _as_number(part: str):
+    return number(part.lstrip("+"))
+
+
+def _units(tok: Token) -> int:
+    """Most columns a token can fill: a run of ``d`` digits fills at most ``d``."""
+    if tok.kind != RUN:
+        return 1
+    return sum(ch.isdigit() for ch in tok.text)
+
+
+def readings(tokens: list[Token], types: list[str], limit: int = LIMIT) -> list[Reading] | None:
+    """Distinct readings of ``tokens`` as ``len(types)`` columns (see the module docstring)."""
+    n = len(types)
+    lo, hi = len(tokens), sum(_units(t) for t in tokens)
+    out: dict[tuple, Reading] = {}
+
+    def add(vals: tuple, how: set) -> bool:
+        if vals not in out:
+            out[vals] = Reading(vals, frozenset(how))
+        return len(out) <= limit
+
+    if lo <= n <= hi:
+        # recursive fill, column by column
+        def fill(ti: int, col: int, acc: tuple, how: set) -> bool:
+            if ti == len(tokens):
+                return add(acc, how) if col == n else True
+            tok = tokens[ti]
+            rest_min = len(tokens) - ti - 1
+            if tok.kind != RUN:
+                if col >= n:
+                    return True
+                return fill(ti + 1, col + 1, acc + (_value(tok),), how)
+            for k in range(1, _units(tok) + 1):
+                if col + k + rest_min > n:
+                    break
+                for parts in _cuts(tok.text, k, types[col:col + k]):
+                    vals = tuple(_as_number(p) for p in parts)
+                    if not fill(ti + 1, col + k, acc + vals, how | ({"split"} if k > 1 else set())):
+                        return False
+            return True
+
+        if not fill(0, 0, (), set()):
+            return None
+        return list(out.values())
+    if lo > n:
+        extra = lo - n
+        combos = itertools.combinations(range(lo), extra)
+        for drop in combos:
+            kept = [t for i, t in enumerate(tokens) if i not in drop]
+            sub = readings(kept, types, limit)
+            for r in sub or ():
+                if not add(r.values, set(r.how) | {"dropped"}):
+                    return None
+            if sub is None:
+                return None
+        return list(out.values())
+    # fewer cells than columns: every run cut into single digits, the missing cells blank
+    singles: list[Token] = []
+    for t in tokens:
+        if t.kind == RUN:
+            singles.extend(Token(NUM, ch, int(ch)) for ch in t.text if ch.isdigit())
+        else:
+            singles.append(t)
+    missing = n - len(singles)
+    for where in itertools.combinations(range(n), missing):
+        it = iter(singles)
+        vals, ok = [], True
+        for col in range(n):
+            if col in where:
+                vals.append(EMPTY)
+                continue
+            vals.append(_value(next(it)))
+        if ok and not add(tuple(vals), {"blanks"} | ({"split"} if any(t.kind == RUN for t in tokens) else set())):
+            return None
+    return list(out.values())
+
