@@ -73,12 +73,42 @@ def similarity(label: str, text: str) -> float:
             window = t[-(len(label) + 3):]
             score = SequenceMatcher(None, label, window, autojunk=False).ratio()
             if len(t) >= 4 and (not lm or tm == lm):
-                sm = SequenceMatcher(None, t, label, autojunk=False)
-                covered = sum(b.size for b in sm.get_matching_blocks()) / len(t)
+                covered = lcs(t, label) / len(t)
                 if covered >= 0.8:
                     score = max(score, 0.55 + 0.2 * covered)
         best = max(best, score)
     return best
+
+
+def lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence of two short strings."""
+    if len(a) * len(b) > 40_000:
+        return 0
+    prev = [0] * (len(b) + 1)
+    for ch in a:
+        cur = [0]
+        for j, other in enumerate(b):
+            cur.append(prev[j] + 1 if ch == other else max(prev[j + 1], cur[j]))
+        prev = cur
+    return prev[-1]
+
+
+def best_window(label: str, text: str, minimum: float = 0.8) -> tuple[str, float]:
+    """The part of ``text`` that reads most like ``label`` (a misprinted header word), with its
+    difflib ratio; ``("", 0)`` below ``minimum``."""
+    best, found = 0.0, ""
+    n = len(label)
+    for size in (n - 1, n, n + 1):
+        if size < 2:
+            continue
+        for i in range(0, max(len(text) - size + 1, 0)):
+            window = text[i:i + size]
+            if window[0] != label[0] and window[-1] != label[-1]:
+                continue
+            r = SequenceMatcher(None, label, window, autojunk=False).ratio()
+            if r > best:
+                best, found = r, window
+    return (found, best) if best >= minimum else ("", 0.0)
 
 
 def contains_label(text: str, label: str) -> bool:

@@ -33,6 +33,7 @@ class Row:
     page: int = 0
     cells: list[str] = field(default_factory=list)
     after: str = ""
+    values_text: str = ""
 
     @property
     def has_values(self) -> bool:
@@ -60,9 +61,12 @@ def grid_rows(grid: Grid) -> list[Row]:
             if not slot.top:         # a value cell spanning rows: read in its first row only
                 continue
             values.extend(toks)
-            printed.append(slot.text or "（空）")
+            if labels or slot.text:
+                printed.append(slot.text or "（空）")
+        shown = " | ".join(s.text or "（空）" for s in slots if s.top and s.left and s.origin >= 0
+                           and parse(s.text, bounded=True) is not None)
         out.append(Row(clean(" ".join(labels)), values, " | ".join(p for p in printed if p),
-                       True, grid.page, cells=labels))
+                       True, grid.page, cells=labels, values_text=shown if values else ""))
     return out
 
 
@@ -97,7 +101,8 @@ def text_rows(paras: list[Para]) -> list[Row]:
                 continue
             tokens, printed = text
             label = clean(" ".join(pending))
-            rows.append(Row(label, tokens, f"{label} {printed}".strip(), False, para.page, after=""))
+            rows.append(Row(label, tokens, f"{label} {printed}".strip(), False, para.page, after="",
+                            values_text=printed))
             pending = []
         # a line break ends the numbers of a row; text on later lines is the next row's label
     return rows
