@@ -37,9 +37,11 @@ class PublishedReport(ReportData):
     """:class:`ReportData` read from a published report, plus what only a printed report has:
     ``printed`` (total cell id → the number printed there, :data:`~.split.EMPTY` when printed
     blank; totals whose row was not found are absent), ``uncertain`` (cell id → the printed text
-    that could not be read for sure), ``title`` as printed and ``pages``."""
+    that could not be read for sure), ``placeholders`` (input cell id → a printed non-number such
+    as ``—``), ``title`` as printed and ``pages``."""
     printed: dict = field(default_factory=dict)
     uncertain: dict = field(default_factory=dict)
+    placeholders: dict = field(default_factory=dict)
     title: str = ""
     pages: int = 0
 
@@ -122,7 +124,9 @@ def _table(data: PublishedReport, tl: model.TableLayout, m) -> list[Finding]:
             continue
         if isinstance(v, Placeholder):
             places.append(f"{SEP.join(cell.rows + cell.cols)}“{v.text}”")
-            if not cell.is_input:
+            if cell.is_input:
+                data.placeholders[cid] = v.text
+            else:
                 data.printed[cid] = v
             continue
         p = parse_number(str(v), cell.type)

@@ -245,7 +245,7 @@ class Resolver:
     def uncertain(self, leaf: Leaf, row: Row, why: str) -> None:
         printed = shown_row(row, leaf)
         for c in leaf.cells:
-            self.out.uncertain[c.id] = printed
+            self.out.uncertain[c.id] = row.values_text or printed
         self.note(Code.P17, f"原文为“{printed}”，{why}；这一行 {len(leaf.cells)} 个单元格未读取",
                   self.where(leaf), printed=printed, cells=[c.id for c in leaf.cells])
 
@@ -284,6 +284,9 @@ def shown_label(row: Row, leaf: Leaf) -> str:
     marks = list(_MARK.finditer(raw))
     if _MARK.match(leaf.label) and marks and marks[-1].start() > 0:
         return raw[marks[-1].start():].strip()
+    compact = "".join(raw.split())
+    if norm(compact).endswith(leaf.norm) and len(compact) >= len(leaf.label):
+        return compact[-len(leaf.label):]
     limit = len(leaf.label) + 2
     return raw if len(raw) <= limit + 2 else raw[-limit:].strip()
 

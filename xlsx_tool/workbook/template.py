@@ -24,8 +24,10 @@ from .sheets import Ctx, make_styles, write_guide, write_info, write_narrative, 
 
 @dataclass
 class Prefill:
-    """``prefill`` sorted by kind: numeric input cells, 基本信息, 正文, 注 and choices."""
+    """``prefill`` sorted by kind: numeric input cells, totals written over their formulas,
+    基本信息, 正文, 注 and choices."""
     numbers: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     narrative: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
@@ -38,7 +40,9 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
 
     ``org``/``year`` fill 机关名称/报告年度; ``prefill`` maps defined-name ids to values (numeric
     input cell ids, 基本信息 ids, ``narrative_<section>`` → list of paragraphs, ``note_<table>``,
-    choice ids) and wins over ``org``/``year``.  Unknown keys or unusable values → ``ValueError``;
+    choice ids) and wins over ``org``/``year``.  A total cell id in ``prefill`` writes that value
+    (a number, text, or ``None`` for blank) over the total's formula: a published report's printed
+    total that does not add up survives into the workbook, and reading it back reports it (S04).  Unknown keys or unusable values → ``ValueError``;
     unknown format → ``KeyError``.  Raises :class:`UserError` ``O01`` (exists, no ``force``),
     ``O02`` (no such folder) or ``O03`` (cannot write there).  Returns the path written.
     """
@@ -62,11 +66,9 @@ def parse_prefill(fmt: model.Format, prefill: dict, *, year: int, org: str = "")
     choices = {spec["id"]: spec for tl in fmt.tables for spec, _, _ in tl.choices}
     for key, value in prefill.items():
         if key in fmt.cells:
-            if fmt.cells[key].total_of:
-                raise ValueError(f"prefill: {key} is a total (a formula), not an input cell")
             if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str, type(None))):
                 raise ValueError(f"prefill: {key} must be a number or a string, not {value!r}")
-            pf.numbers[key] = value
+            (pf.totals if fmt.cells[key].total_of else pf.numbers)[key] = value
         elif key in info_ids:
             if not isinstance(value, (str, int, type(None))) or isinstance(value, bool):
                 raise ValueError(f"prefill: {key} must be a string, not {value!r}")
@@ -92,15 +94,34 @@ def parse_prefill(fmt: model.Format, prefill: dict, *, year: int, org: str = "")
     return pf
 
 
-def known_values(fmt: model.Format, numbers: dict) -> dict[str, Decimal] | None:
+def known_values(fmt: model.Format, numbers: dict, totals: dict | None = None) -> dict[str, Decimal] | None:
     """Every numeric cell id → its value as the spreadsheet computes it, or ``None`` when no
     number was prefilled (then formulas get an empty cached result and are computed on opening).
 
-    Blank and text inputs count 0, as ``SUM`` ignores text in referenced cells."""
-    if not any(isinstance(v, (int, float, Decimal)) for v in numbers.values()):
+    Blank and text inputs count 0, as ``SUM`` ignores text in referenced cells; a total written
+    over its formula (``totals``) counts as written."""
+    def num(v):
+        return Decimal(str(v)) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else None
+    if not any(num(v) is not None for v in list(numbers.values()) + list((totals or {}).values())):
         return None
-    return fmt.evaluate({cid: Decimal(str(v)) for cid, v in numbers.items()
-                         if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)})
+    if not totals:
+        return fmt.evaluate({cid: num(v) for cid, v in numbers.items() if num(v) is not None})
+    out: dict[str, Decimal] = {}
+
+    def value(cid: str) -> Decimal:
+        if cid not in out:
+            cell = fmt.cells[cid]
+            if cid in totals:
+                out[cid] = num(totals[cid]) or Decimal(0)
+            elif cell.total_of:
+                out[cid] = sum((value(p) for p in cell.total_of), Decimal(0))
+            else:
+                out[cid] = num(numbers.get(cid)) or Decimal(0)
+        return out[cid]
+
+    for cid in fmt.cells:
+        value(cid)
+    return out
 
 
 # -- the workbook -------------------------------------------------------------------------------
@@ -110,7 +131,7 @@ def _build(tmp: pathlib.Path, fmt: model.Format, pf: Prefill, year: int) -> None
     wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     try:
-        ctx = Ctx(wb, fmt, make_styles(wb), pf, known_values(fmt, pf.numbers))
+        ctx = Ctx(wb, fmt, make_styles(wb), pf, known_values(fmt, pf.numbers, pf.totals))
         write_guide(ctx, guide_lines(fmt, year))
         write_info(ctx, __version__)
         write_narrative(ctx)
