@@ -166,11 +166,11 @@ def _table(data: PublishedReport, tl: model.TableLayout, m) -> list[Finding]:
 def _strays(m, tl: model.TableLayout, source: str) -> list[Finding]:
     out = []
     matched = {id(lf): row for row, lf, _ in m.pairs}
-    from .tables import row_score
+    from .labels import similarity
 
     for row in m.stray:
-        best = max(m.spec.leaves, key=lambda lf: row_score(row, lf))
-        if row_score(row, best) >= 0.9 and id(best) in matched:
+        best = max(m.spec.leaves, key=lambda lf: similarity(lf.norm, norm(row.label)))
+        if similarity(best.norm, norm(row.label)) >= 0.9 and id(best) in matched:
             same = [t.value for t in row.tokens] == [t.value for t in matched[id(best)].tokens]
             out.append(make(Code.P23, f"原文“{row.printed}”{'与前面的数字相同' if same else '与前面的数字不同'}",
                             file=source, labels=SEP.join((tl.heading, best.label))))

@@ -98,8 +98,8 @@ def best_window(label: str, text: str, minimum: float = 0.8) -> tuple[str, float
     difflib ratio; ``("", 0)`` below ``minimum``."""
     best, found = 0.0, ""
     n = len(label)
-    for size in (n - 1, n, n + 1):
-        if size < 2:
+    for size in (n, n - 1, n + 1):
+        if size < 2 or best >= minimum:
             continue
         for i in range(0, max(len(text) - size + 1, 0)):
             window = text[i:i + size]

@@ -31,7 +31,7 @@ from .split import EMPTY, Blank, Placeholder, Reading, readings
 from .tables import Leaf, Match
 
 #: Combinations of undecided rows tried against the column cross-checks at most.
-MAX_COMBINATIONS = 50_000
+MAX_COMBINATIONS = 20_000
 
 
 @dataclass
@@ -224,7 +224,7 @@ class Resolver:
 
     def header_notes(self) -> None:
         """P11 for a column label printed with a typo (``先行有效件数`` for ``现行有效件数``)."""
-        head = self.m.header_text
+        head = self.m.header_text[:3000]
         seen = set()
         for b in self.tl.boxes:
             if b.role != "col_header" or len(norm(b.text)) < 4 or norm(b.text) in head or b.text in seen:
@@ -287,6 +287,9 @@ def shown_label(row: Row, leaf: Leaf) -> str:
     compact = "".join(raw.split())
     if norm(compact).endswith(leaf.norm) and len(compact) >= len(leaf.label):
         return compact[-len(leaf.label):]
+    for k in range(min(len(compact), len(leaf.label)), 1, -1):
+        if norm(compact[-k:]) in leaf.norm:
+            return compact[-k:]
     limit = len(leaf.label) + 2
     return raw if len(raw) <= limit + 2 else raw[-limit:].strip()
 

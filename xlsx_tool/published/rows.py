@@ -91,8 +91,11 @@ def text_rows(paras: list[Para]) -> list[Row]:
     """Rows from lines of text (see the module docstring)."""
     rows: list[Row] = []
     pending: list[str] = []
+    continued = False
     for para in paras:
         pieces = _pieces(para.text)
+        # a line of numbers only continues the previous row's numbers (one cell per line)
+        continued = len(pieces) == 1 and pieces[0][0] == "values" and continued_ok(rows, pending)
         for kind, text in pieces:
             if kind == "text":
                 pending.append(text)
@@ -101,11 +104,20 @@ def text_rows(paras: list[Para]) -> list[Row]:
                 continue
             tokens, printed = text
             label = clean(" ".join(pending))
+            if not pending and rows and rows[-1].page == para.page and continued:
+                rows[-1].tokens.extend(tokens)          # one cell per line: the row goes on
+                rows[-1].values_text = f"{rows[-1].values_text} {printed}".strip()
+                rows[-1].printed = f"{rows[-1].printed} {printed}"
+                continue
             rows.append(Row(label, tokens, f"{label} {printed}".strip(), False, para.page, after="",
                             values_text=printed))
             pending = []
         # a line break ends the numbers of a row; text on later lines is the next row's label
     return rows
+
+
+def continued_ok(rows: list[Row], pending: list[str]) -> bool:
+    return bool(rows) and not pending and not rows[-1].after
 
 
 def _pieces(line: str) -> list[tuple[str, object]]:

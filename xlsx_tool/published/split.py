@@ -21,6 +21,12 @@ from .cells import BLANK, NUM, PLACE, RUN, Token, number
 
 #: Readings of one row considered at most.
 LIMIT = 5000
+#: Steps (cuts tried, tokens left out) spent on one row at most before it is declared uncertain.
+STEPS = 200_000
+
+
+class _Budget(Exception):
+    """Raised when a row needs more than :data:`STEPS` steps (hostile input)."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,13 @@ def _value(tok: Token):
     return tok.value
 
 
-def _cuts(digits: str, k: int, types: list[str]):
+def _cuts(digits: str, k: int, types: list[str], budget: list[int]):
     """Every way to cut ``digits`` into ``k`` valid parts for columns of ``types``."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Budget
+    if len(digits) < k or len(digits) > k * 12:
+        return
     if k == 1:
         if _valid(digits, types[0]):
             yield (digits,)
@@ -87,7 +98,7 @@ def _cuts(digits: str, k: int, types: list[str]):
         head = digits[:i]
         if not _valid(head, types[0]):
             continue
-        for rest in _cuts(digits[i:], k - 1, types[1:]):
+        for rest in _cuts(digits[i:], k - 1, types[1:], budget):
             yield (head,) + rest
 
 
@@ -104,6 +115,13 @@ def _units(tok: Token) -> int:
 
 def readings(tokens: list[Token], types: list[str], limit: int = LIMIT) -> list[Reading] | None:
     """Distinct readings of ``tokens`` as ``len(types)`` columns (see the module docstring)."""
+    try:
+        return _readings(tokens, types, limit, [STEPS])
+    except _Budget:
+        return None
+
+
+def _readings(tokens: list[Token], types: list[str], limit: int, budget: list[int]) -> list[Reading] | None:
     n = len(types)
     lo, hi = len(tokens), sum(_units(t) for t in tokens)
     out: dict[tuple, Reading] = {}
@@ -127,7 +145,7 @@ def readings(tokens: list[Token], types: list[str], limit: int = LIMIT) -> list[
             for k in range(1, _units(tok) + 1):
                 if col + k + rest_min > n:
                     break
-                for parts in _cuts(tok.text, k, types[col:col + k]):
+                for parts in _cuts(tok.text, k, types[col:col + k], budget):
                     vals = tuple(_as_number(p) for p in parts)
                     if not fill(ti + 1, col + k, acc + vals, how | ({"split"} if k > 1 else set())):
                         return False
@@ -140,8 +158,11 @@ def readings(tokens: list[Token], types: list[str], limit: int = LIMIT) -> list[
         extra = lo - n
         combos = itertools.combinations(range(lo), extra)
         for drop in combos:
+            budget[0] -= len(tokens)
+            if budget[0] < 0:
+                raise _Budget
             kept = [t for i, t in enumerate(tokens) if i not in drop]
-            sub = readings(kept, types, limit)
+            sub = _readings(kept, types, limit, budget)
             for r in sub or ():
                 if not add(r.values, set(r.how) | {"dropped"}):
                     return None
@@ -157,6 +178,9 @@ def readings(tokens: list[Token], types: list[str], limit: int = LIMIT) -> list[
             singles.append(t)
     missing = n - len(singles)
     for where in itertools.combinations(range(n), missing):
+        budget[0] -= n
+        if budget[0] < 0:
+            raise _Budget
         it = iter(singles)
         vals, ok = [], True
         for col in range(n):

@@ -20,6 +20,8 @@ from difflib import SequenceMatcher
 from .document import Document, Grid, Para
 
 NUMERALS = "一二三四五六七八九十"
+#: Numerals followed by 、 examined as possible headings at most (a report has a few dozen).
+MAX_CANDIDATES = 3000
 _HEAD = re.compile(r"([一二三四五六七八九])\s*[、.．]\s*")
 _END = "。！？!?；;：:"
 _ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．是]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]\D|[①-⑳])")
@@ -78,11 +80,15 @@ def find(doc: Document, titles: list[str]) -> Structure:
     """Split the document at its section headings (see the module docstring)."""
     pieces: list = []            # (block index, start, end) of paragraph text, or a Grid
     candidates = []              # (position in pieces order, numeral, score, heading end, index)
+    examined = 0
     for bi, block in enumerate(doc.blocks):
         if isinstance(block, Grid):
             continue
         text = block.text
         for m in _HEAD.finditer(text):
+            examined += 1
+            if examined > MAX_CANDIDATES:
+                break
             number = NUMERALS.index(m.group(1)) + 1
             before = text[:m.start()].rstrip()
             at_start = not before or before[-1] in _END + "》」”）)" or before[-1].isdigit() or before.endswith(("元", "万元"))

@@ -19,12 +19,15 @@ from dataclasses import dataclass, field
 
 from ..formats import model, registry
 from .document import Grid
-from .labels import norm, similarity
+from .labels import MARKER, norm, similarity
 from .rows import Row, grid_rows, text_rows, trim
 from .split import readings
 from .structure import Structure
 
 THRESHOLD = 0.6
+#: Rows of one printed table read at most (an official table has at most 28); a grid with more
+#: rows is not one of the official tables.
+MAX_ROWS = 300
 #: Weight of each header word of a table (column labels, captions) seen among the printed rows.
 HEADER_WEIGHT = 0.5
 
@@ -97,7 +100,8 @@ def fit(row: Row, leaf: Leaf) -> float:
 def row_score(row: Row, leaf: Leaf) -> float:
     texts = {norm(row.label)} | {norm(c) for c in row.cells}
     best = max((similarity(leaf.norm, t) for t in texts if t), default=0.0)
-    if row.after and not row.grid:
+    after = norm(row.after)
+    if after and not row.grid and len(after) <= 16 and not MARKER.search(after):
         best = max(best, 0.97 * similarity(leaf.norm, norm(row.label + row.after)))
     return best
 
@@ -175,6 +179,9 @@ def regions(st: Structure, fmt: model.Format) -> tuple[dict[str, list[Row]], lis
     pending_text: dict[str, list] = {}
     for index, block in blocks:
         if isinstance(block, Grid):
+            if len(block.rows) > MAX_ROWS:
+                others.append(block)
+                continue
             rows = grid_rows(block)
             scored = [(match(rows, s).score, tid) for tid, s in sp.items()]
             best, tid = max(scored)
@@ -187,7 +194,9 @@ def regions(st: Structure, fmt: model.Format) -> tuple[dict[str, list[Row]], lis
         if tid:
             pending_text.setdefault(tid, []).append(block)
     for tid, paras in pending_text.items():
-        out[tid].extend(text_rows(paras))
+        out[tid].extend(text_rows(paras)[:MAX_ROWS])
+    for tid in out:
+        del out[tid][MAX_ROWS * 2:]
     return out, others
 
 
