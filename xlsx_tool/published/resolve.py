@@ -72,6 +72,7 @@ class Resolver:
         self.ids = {lf.cells[0].row: {c.id for c in lf.cells} for lf in self.spec.leaves}
         self.rules = [r for r in self.fmt.rules if r.table == self.tl.id]
         self.split_rows: list[tuple[str, str, str]] = []
+        self.alternatives: dict[int, list[Reading]] = {}
 
     # -- helpers --------------------------------------------------------------------------------
     def where(self, leaf: Leaf, col: model.Cell | None = None) -> str:
@@ -143,7 +144,8 @@ class Resolver:
             if sub:
                 types = types[:sub[0]] + ["count"] + types[sub[0]:]
             tokens = trim(row.tokens, len(types)) if row.grid else list(row.tokens)
-            found = readings(tokens, types)
+            rules = self.row_rules(leaf)
+            found = readings(tokens, types, blanks=bool(rules) and not row.grid)
             if found is None:
                 self.uncertain(leaf, row, "可能的拆分方式过多")
                 continue
@@ -157,12 +159,16 @@ class Resolver:
                 decided[id(leaf)] = (leaf, row, found[0])
                 continue
             fitting = [r for r in found if all(_holds(rule, dict(zip([c.id for c in leaf.cells], r.values)).get)
-                                               for rule in self.row_rules(leaf))]
+                                               for rule in rules)]
             if len(fitting) == 1:
                 decided[id(leaf)] = (leaf, row, Reading(fitting[0].values, fitting[0].how | {"rules"}))
+                self.alternatives[id(leaf)] = found
+            elif not fitting and rules:
+                self.inconsistent(leaf, row, tokens, types, rules)
             else:
                 open_rows[id(leaf)] = (leaf, row, fitting or found)
         self.settle(decided, open_rows)
+        self.recheck(decided)
         for leaf, row, reading in sorted(decided.values(), key=lambda d: d[0].cells[0].row):
             self.take(leaf, row, reading)
         self.header_notes()
@@ -235,6 +241,32 @@ class Resolver:
                 self.note(Code.P11, f"表头原文为“{found}”，按官方标签“{b.text}”读取", SEP.join((self.tl.heading, b.text)),
                           printed=found, official=b.text)
 
+    def recheck(self, decided: dict) -> None:
+        """A row chosen by its own cross-check is kept only if no reading it rejected would make
+        the table's column cross-checks hold where the chosen one breaks them (a printed total
+        that does not add up can make a wrong split look right)."""
+        for key, alts in self.alternatives.items():
+            if key not in decided:
+                continue
+            leaf, row, chosen = decided[key]
+            ids = [c.id for c in leaf.cells]
+            values: dict[str, object] = {}
+            for lf, _, r in decided.values():
+                values.update(zip([c.id for c in lf.cells], r.values))
+            cols = [r for r in self.rules if set(ids) & set(r.left + r.right) and not set(r.left + r.right) <= set(ids)]
+            if all(_holds(rule, values.get) for rule in cols):
+                continue
+            for alt in alts:
+                if alt.values == chosen.values:
+                    continue
+                trial = dict(values)
+                trial.update(zip(ids, alt.values))
+                if all(_holds(rule, trial.get) for rule in cols):
+                    del decided[key]
+                    shown = "；".join("、".join(_show(v) for v in r.values) for r in (chosen, alt))
+                    self.uncertain(leaf, row, f"有两种读法（{shown}）分别满足这一行和所在列的勾稽关系")
+                    break
+
     # -- results --------------------------------------------------------------------------------
     def label_note(self, row: Row, leaf: Leaf, score: float) -> None:
         printed = row.cells[-1] if row.cells else shown_label(row, leaf)
@@ -248,6 +280,20 @@ class Resolver:
             self.out.uncertain[c.id] = row.values_text or printed
         self.note(Code.P17, f"原文为“{printed}”，{why}；这一行 {len(leaf.cells)} 个单元格未读取",
                   self.where(leaf), printed=printed, cells=[c.id for c in leaf.cells])
+
+    def inconsistent(self, leaf: Leaf, row: Row, tokens, types, rules) -> None:
+        """P25: a row whose every reading breaks its own cross-check (a printed total that does
+        not add up, or blank cells): not read, and an error."""
+        printed = shown_row(row, leaf)
+        for c in leaf.cells:
+            self.out.uncertain[c.id] = row.values_text or printed
+        plain = readings(tokens, types)
+        natural = ("按每格一个数字读作 " + "、".join(_show(v) for v in plain[0].values) + "，"
+                   if plain and len(plain) == 1 else "")
+        titles = "；".join(dict.fromkeys(r.title for r in rules))
+        self.note(Code.P25, f"原文为“{printed}”，{natural}“{titles}”不成立，其他拆分方式（含空白单元格）也都不成立；"
+                            f"这一行 {len(leaf.cells)} 个单元格未读取", self.where(leaf), printed=printed,
+                  cells=[c.id for c in leaf.cells])
 
     def take(self, leaf: Leaf, row: Row, reading: Reading) -> None:
         how = reading.how

@@ -113,82 +113,90 @@ def _units(tok: Token) -> int:
     return sum(ch.isdigit() for ch in tok.text)
 
 
-def readings(tokens: list[Token], types: list[str], limit: int = LIMIT) -> list[Reading] | None:
-    """Distinct readings of ``tokens`` as ``len(types)`` columns (see the module docstring)."""
+def _fits(value, ctype: str) -> bool:
+    """A value may stand in a column of ``ctype``: decimals only for money/amounts, a sign only
+    for the signed 本年增/减 (blanks and placeholders fit anywhere)."""
+    if value is EMPTY or isinstance(value, Placeholder) or value is None:
+        return True
+    if value < 0 and ctype != "signed_count":
+        return False
+    if value != int(value) and ctype not in ("money", "amount"):
+        return False
+    return True
+
+
+def readings(tokens: list[Token], types: list[str], limit: int = LIMIT, *,
+             blanks: bool = False) -> list[Reading] | None:
+    """Distinct readings of ``tokens`` as ``len(types)`` columns (see the module docstring).
+
+    ``blanks``: also the readings in which some columns were printed blank and the digits fill
+    fewer, wider cells (for text rows, where a blank cell leaves no trace); without it blanks are
+    assumed only when the digits cannot fill the row."""
     try:
-        return _readings(tokens, types, limit, [STEPS])
+        return _readings(tokens, types, limit, [STEPS], blanks)
     except _Budget:
         return None
 
 
-def _readings(tokens: list[Token], types: list[str], limit: int, budget: list[int]) -> list[Reading] | None:
+def _readings(tokens: list[Token], types: list[str], limit: int, budget: list[int],
+              blanks: bool) -> list[Reading] | None:
     n = len(types)
     lo, hi = len(tokens), sum(_units(t) for t in tokens)
     out: dict[tuple, Reading] = {}
+    generic = "amount" if any(t in ("money", "amount") for t in types) else (
+        "signed_count" if "signed_count" in types else "count")
 
-    def add(vals: tuple, how: set) -> bool:
+    def add(vals: tuple, how: set) -> None:
+        if not all(_fits(v, t) for v, t in zip(vals, types)):
+            return
         if vals not in out:
             out[vals] = Reading(vals, frozenset(how))
-        return len(out) <= limit
+        if len(out) > limit:
+            raise _Budget
 
-    if lo <= n <= hi:
-        # recursive fill, column by column
-        def fill(ti: int, col: int, acc: tuple, how: set) -> bool:
-            if ti == len(tokens):
-                return add(acc, how) if col == n else True
-            tok = tokens[ti]
-            rest_min = len(tokens) - ti - 1
-            if tok.kind != RUN:
-                if col >= n:
-                    return True
-                return fill(ti + 1, col + 1, acc + (_value(tok),), how)
-            for k in range(1, _units(tok) + 1):
-                if col + k + rest_min > n:
-                    break
-                for parts in _cuts(tok.text, k, types[col:col + k], budget):
-                    vals = tuple(_as_number(p) for p in parts)
-                    if not fill(ti + 1, col + k, acc + vals, how | ({"split"} if k > 1 else set())):
-                        return False
-            return True
-
-        if not fill(0, 0, (), set()):
-            return None
-        return list(out.values())
     if lo > n:
-        extra = lo - n
-        combos = itertools.combinations(range(lo), extra)
-        for drop in combos:
+        for drop in itertools.combinations(range(lo), lo - n):
             budget[0] -= len(tokens)
             if budget[0] < 0:
                 raise _Budget
             kept = [t for i, t in enumerate(tokens) if i not in drop]
-            sub = _readings(kept, types, limit, budget)
-            for r in sub or ():
-                if not add(r.values, set(r.how) | {"dropped"}):
-                    return None
-            if sub is None:
-                return None
+            for r in _readings(kept, types, limit, budget, False):
+                add(r.values, set(r.how) | {"dropped"})
         return list(out.values())
-    # fewer cells than columns: every run cut into single digits, the missing cells blank
-    singles: list[Token] = []
-    for t in tokens:
-        if t.kind == RUN:
-            singles.extend(Token(NUM, ch, int(ch)) for ch in t.text if ch.isdigit())
-        else:
-            singles.append(t)
-    missing = n - len(singles)
-    for where in itertools.combinations(range(n), missing):
-        budget[0] -= n
+
+    def fill(ti: int, left: int, acc: tuple, split: bool):
+        """Every way to make exactly ``left`` more cells from ``tokens[ti:]``."""
+        budget[0] -= 1
         if budget[0] < 0:
             raise _Budget
-        it = iter(singles)
-        vals, ok = [], True
-        for col in range(n):
-            if col in where:
-                vals.append(EMPTY)
+        if ti == len(tokens):
+            if left == 0:
+                yield acc, split
+            return
+        tok = tokens[ti]
+        rest = tokens[ti + 1:]
+        if tok.kind != RUN:
+            if left >= 1:
+                yield from fill(ti + 1, left - 1, acc + (_value(tok),), split)
+            return
+        for k in range(1, _units(tok) + 1):
+            if k + len(rest) > left or k + sum(_units(t) for t in rest) < left:
                 continue
-            vals.append(_value(next(it)))
-        if ok and not add(tuple(vals), {"blanks"} | ({"split"} if any(t.kind == RUN for t in tokens) else set())):
-            return None
-    return list(out.values())
+            for parts in _cuts(tok.text, k, [generic] * k, budget):
+                yield from fill(ti + 1, left - k, acc + tuple(_as_number(p) for p in parts), split or k > 1)
 
+    b_min = max(0, n - hi)
+    b_max = max(b_min, n - lo) if blanks else b_min
+    for b in range(b_min, b_max + 1):
+        for vals, split in fill(0, n - b, (), False):
+            how = {"split"} if split else set()
+            if b == 0:
+                add(vals, how)
+                continue
+            for where in itertools.combinations(range(n), b):
+                budget[0] -= n
+                if budget[0] < 0:
+                    raise _Budget
+                it = iter(vals)
+                add(tuple(EMPTY if col in where else next(it) for col in range(n)), how | {"blanks"})
+    return list(out.values())
