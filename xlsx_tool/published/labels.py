@@ -108,7 +108,19 @@ def best_window(label: str, text: str, minimum: float = 0.8) -> tuple[str, float
             r = SequenceMatcher(None, label, window, autojunk=False).ratio()
             if r > best:
                 best, found = r, window
-    return (found, best) if best >= minimum else ("", 0.0)
+    if best < minimum:
+        return "", 0.0
+    # the misprint itself: from the first matched character (less the label's characters before
+    # it, read as substituted) to the last (plus those after it)
+    at = text.find(found)
+    lo, hi = max(0, at - 3), min(len(text), at + len(found) + 3)
+    blocks = [b for b in SequenceMatcher(None, label, text[lo:hi], autojunk=False).get_matching_blocks() if b.size]
+    if not blocks:
+        return found, best
+    first, last = blocks[0], blocks[-1]
+    start = max(lo, lo + first.b - first.a)
+    end = min(hi, lo + last.b + last.size + (len(label) - last.a - last.size))
+    return text[start:end], best
 
 
 def contains_label(text: str, label: str) -> bool:

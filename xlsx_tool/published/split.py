@@ -186,7 +186,7 @@ def _readings(tokens: list[Token], types: list[str], limit: int, budget: list[in
                 yield from fill(ti + 1, left - k, acc + tuple(_as_number(p) for p in parts), split or k > 1)
 
     b_min = max(0, n - hi)
-    b_max = max(b_min, n - lo) if blanks else b_min
+    b_max = min(max(b_min, n - lo), b_min + 2) if blanks else b_min
     for b in range(b_min, b_max + 1):
         for vals, split in fill(0, n - b, (), False):
             how = {"split"} if split else set()
