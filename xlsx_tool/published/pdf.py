@@ -115,14 +115,18 @@ def _grid(page, table, builder: GridBuilder, number: int):
     def index(values, v):
         return min(range(len(values)), key=lambda i: abs(values[i] - v))
 
+    from pdfplumber.utils import extract_text
+
+    chars = page.chars
     placed = []
     for x0, top, x1, bottom in cells:
         r0, r1 = index(ys, round(top, 1)), index(ys, round(bottom, 1))
         c0, c1 = index(xs, round(x0, 1)), index(xs, round(x1, 1))
         if r1 <= r0 or c1 <= c0:
             continue
-        crop = page.within_bbox((x0, top, x1, bottom), strict=False)
-        text = clean(crop.extract_text(layout=False) or "")
+        inside = [ch for ch in chars if x0 <= (ch["x0"] + ch["x1"]) / 2 <= x1
+                  and top <= (ch["top"] + ch["bottom"]) / 2 <= bottom]
+        text = clean(extract_text(inside, layout=False) or "") if inside else ""
         placed.append((r0, c0, r1 - r0, c1 - c0, text))
     rows: dict[int, list] = {}
     for r0, c0, rs, cs, text in sorted(placed):
