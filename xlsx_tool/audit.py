@@ -29,7 +29,8 @@ class Audited:
     def verdict(self) -> str:
         if self.fatal is not None:
             f = self.fatal.finding
-            return f"[无法读取] {self.path}：{f.title}{'（' + f.message + '）' if f.message else ''}"
+            return (f"[无法读取 {f.code}] {self.path}：{f.title}{'（' + f.message + '）' if f.message else ''}"
+                    f"\n    处理：{f.fix}")
         r = self.result
         d = r.data
         who = "，".join(x for x in (d.info.get("org_name", ""), f"{d.year} 年度" if d.year else "",
@@ -56,9 +57,17 @@ def audit(paths) -> list[Audited]:
     from .checks.check import check
     from .sources import read_any
 
+    from pathlib import Path
+
+    from .findings import Code
+
     out = []
     for path in paths:
         try:
+            if not Path(path).exists():
+                raise UserError(Code.F01, str(path))
+            if Path(path).is_dir():
+                raise UserError(Code.F02, str(path), "请给出年报文件的完整路径")
             out.append(Audited(str(path), result=check(read_any(path))))
         except UserError as err:
             out.append(Audited(str(path), fatal=err))
@@ -75,6 +84,8 @@ def finding_text(f: Finding) -> str:
 
 def text_report(results: list[Audited]) -> str:
     lines = [r.verdict() for r in results]
+    if len(results) == 1 and results[0].fatal is not None:
+        return lines[0]
     for r in results:
         if r.result is None:
             continue

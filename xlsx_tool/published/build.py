@@ -164,19 +164,24 @@ def _table(data: PublishedReport, tl: model.TableLayout, m) -> list[Finding]:
 
 
 def _strays(m, tl: model.TableLayout, source: str) -> list[Finding]:
-    out = []
-    matched = {id(lf): row for row, lf, _ in m.pairs}
+    """P23 (rows printed twice) and P22 (rows matching no official row), one finding each per table."""
     from .labels import similarity
 
+    matched = {id(lf): row for row, lf, _ in m.pairs}
+    twice, unknown = [], []
     for row in m.stray:
         best = max(m.spec.leaves, key=lambda lf: similarity(lf.norm, norm(row.label)))
         if similarity(best.norm, norm(row.label)) >= 0.9 and id(best) in matched:
             same = [t.value for t in row.tokens] == [t.value for t in matched[id(best)].tokens]
-            out.append(make(Code.P23, f"原文“{row.printed}”{'与前面的数字相同' if same else '与前面的数字不同'}",
-                            file=source, labels=SEP.join((tl.heading, best.label))))
-            continue
-        out.append(make(Code.P22, f"原文为“{row.printed}”", file=source, labels=tl.heading,
-                        extra={"printed": row.printed}))
+            twice.append(f"“{row.printed[:80]}”{'（与前面的数字相同）' if same else '（与前面的数字不同）'}")
+        else:
+            unknown.append(f"“{row.printed[:80]}”")
+    out = []
+    for code, rows in ((Code.P23, twice), (Code.P22, unknown)):
+        if rows:
+            more = f"等 {len(rows)} 行" if len(rows) > 5 else ""
+            out.append(make(code, "原文为" + "；".join(rows[:5]) + more, file=source, labels=tl.heading,
+                            extra={"rows": rows[:100], "count": len(rows)}))
     return out
 
 

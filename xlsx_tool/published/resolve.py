@@ -277,7 +277,7 @@ class Resolver:
     def uncertain(self, leaf: Leaf, row: Row, why: str) -> None:
         printed = shown_row(row, leaf)
         for c in leaf.cells:
-            self.out.uncertain[c.id] = row.values_text or printed
+            self.out.uncertain[c.id] = (row.values_text or printed)[:200]
         self.note(Code.P17, f"原文为“{printed}”，{why}；这一行 {len(leaf.cells)} 个单元格未读取",
                   self.where(leaf), printed=printed, cells=[c.id for c in leaf.cells])
 
@@ -286,7 +286,7 @@ class Resolver:
         not add up, or blank cells): not read, and an error."""
         printed = shown_row(row, leaf)
         for c in leaf.cells:
-            self.out.uncertain[c.id] = row.values_text or printed
+            self.out.uncertain[c.id] = (row.values_text or printed)[:200]
         plain = readings(tokens, types)
         natural = ("按每格一个数字读作 " + "、".join(_show(v) for v in plain[0].values) + "，"
                    if plain and len(plain) == 1 else "")
@@ -340,11 +340,13 @@ def shown_label(row: Row, leaf: Leaf) -> str:
     return raw if len(raw) <= limit + 2 else raw[-limit:].strip()
 
 
-def shown_row(row: Row, leaf: Leaf) -> str:
-    """The printed row for a message: its own label and its values as printed."""
+def shown_row(row: Row, leaf: Leaf, limit: int = 120) -> str:
+    """The printed row for a message: its own label and its values as printed (cut at ``limit``)."""
     if not leaf.label:
-        return row.values_text or row.printed
-    return f"{shown_label(row, leaf)} {row.values_text}".strip() if row.values_text else row.printed
+        text = row.values_text or row.printed
+    else:
+        text = f"{shown_label(row, leaf)} {row.values_text}".strip() if row.values_text else row.printed
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _show(v) -> str:

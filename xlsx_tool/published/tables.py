@@ -191,8 +191,8 @@ def regions(st: Structure, fmt: model.Format) -> tuple[dict[str, list[Row]], lis
                 others.append(block)
             continue
         tid = by_section.get(index) if index is not None else None
-        if tid:
-            pending_text.setdefault(tid, []).append(block)
+        if tid and len(pending_text.setdefault(tid, [])) < MAX_ROWS * 4:
+            pending_text[tid].append(block)
     for tid, paras in pending_text.items():
         out[tid].extend(text_rows(paras)[:MAX_ROWS])
     for tid in out:
