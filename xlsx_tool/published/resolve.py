@@ -158,15 +158,23 @@ class Resolver:
             if len(found) == 1:
                 decided[id(leaf)] = (leaf, row, found[0])
                 continue
-            fitting = [r for r in found if all(_holds(rule, dict(zip([c.id for c in leaf.cells], r.values)).get)
-                                               for rule in rules)]
-            if len(fitting) == 1:
-                decided[id(leaf)] = (leaf, row, Reading(fitting[0].values, fitting[0].how | {"rules"}))
+            ids = [c.id for c in leaf.cells]
+
+            def fits(r: Reading) -> bool:
+                return all(_holds(rule, dict(zip(ids, r.values)).get) for rule in rules)
+
+            # every cell printed (no blank hidden in the digits) comes first; blanks only when no
+            # such reading adds up
+            full = [r for r in found if "blanks" not in r.how and fits(r)]
+            gaps = [r for r in found if "blanks" in r.how and fits(r)]
+            chosen = full if full else gaps
+            if len(chosen) == 1:
+                decided[id(leaf)] = (leaf, row, Reading(chosen[0].values, chosen[0].how | {"rules"}))
                 self.alternatives[id(leaf)] = found
-            elif not fitting and rules:
+            elif not chosen and rules:
                 self.inconsistent(leaf, row, tokens, types, rules)
             else:
-                open_rows[id(leaf)] = (leaf, row, fitting or found)
+                open_rows[id(leaf)] = (leaf, row, chosen or found)
         self.settle(decided, open_rows)
         self.recheck(decided)
         for leaf, row, reading in sorted(decided.values(), key=lambda d: d[0].cells[0].row):
