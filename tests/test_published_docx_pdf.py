@@ -65,9 +65,10 @@ def _cells(tl: model.TableLayout, printed: dict, rows: range, header: int) -> li
     return out
 
 
-def pdf_report(printed: dict, path: Path) -> Path:
+def pdf_report(printed: dict, path: Path, *, extra_pages: int = 0) -> Path:
     """A three-page PDF: 表三 continues on page 2 with its header repeated; the text of 五 runs
-    from page 2 onto page 3; page numbers at the foot."""
+    from page 2 onto page 3; page numbers at the foot.  ``extra_pages`` pages of running text
+    follow (for timing a longer report)."""
     tl2, tl3, tl4 = (F21.table(t) for t in ("proactive", "request", "reconsideration_litigation"))
     data_rows = sorted({c.row for c in tl3.cells})
     header = data_rows[0] - min(b.row for b in tl3.boxes if b.role == "corner")
@@ -92,6 +93,11 @@ def pdf_report(printed: dict, path: Path) -> Path:
     p3.text(50, 800, "工作，提高公开质量。")
     p3.text(50, 780, "六、其他需要报告的事项")
     p3.text(50, 760, "无。")
+    for n in range(extra_pages):
+        page = pdfgen.Page()
+        for i in range(38):
+            page.text(50, 800 - i * 19, f"全年通过政府网站主动公开政府信息{100 + i}条，其中政策解读{i}件，回应关切{n + 2}次。")
+        pages.append(page)
     for i, page in enumerate(pages, start=1):
         page.text(280, 30, f"- {i} -")
     path.write_bytes(pdfgen.pdf_bytes(pages))
