@@ -92,23 +92,3 @@ def pdf_bytes(pages: list[Page], *, count: int | None = None) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
     return bytes(out)
-
-
-def report_pages(paragraphs: list[str], tables: list[list[tuple[int, int, int, int, str]]],
-                 widths: list[list[float]], *, rows_per_page: int = 60, size: float = 10.5) -> list[Page]:
-    """Paragraphs (wrapped at the page width) then tables, flowing over as many pages as needed;
-    a table that does not fit continues on the next page with its first ``header`` rows again."""
-    pages = [Page()]
-    y = A4[1] - 60
-    chars = int((A4[0] - 120) // size)
-    for para in paragraphs:
-        for i in range(0, len(para), chars):
-            if y < 60:
-                pages.append(Page())
-                y = A4[1] - 60
-            pages[-1].text(60, y, para[i:i + chars], size)
-            y -= size * 1.6
-    for cells, w in zip(tables, widths):
-        y -= 10
-        y = table(pages[-1], y, 40, w, 20, cells) - 10
-    return pages

@@ -191,3 +191,14 @@ def test_table_two_of_2019_in_separate_blocks_with_the_amount_in_wan_yuan(tmp_pa
     assert_read(data, printed)
     assert data.choices["procurement_unit"] == "万元"
     assert codes(data, "P24")
+
+
+def test_a_page_laid_out_with_a_table_around_the_article_reads_the_tables_inside(tmp_path):
+    printed = numbers(F21)
+    text = pf.html(F21, printed, mso=True)
+    body = text.split("<body>")[1].split("</body>")[0]
+    framed = text.replace(body, "<table width=100%><tr><td>首页 &gt; 政府信息公开 &gt; 年报</td></tr>"
+                                f"<tr><td>{body}</td></tr></table>")
+    data = read_report(page(tmp_path, framed))
+    assert_read(data, printed)
+    assert data.info["org_name"] == "某某县人民政府" and not codes(data, "P03")

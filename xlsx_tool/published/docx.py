@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from ..findings import Code, UserError
-from .document import Document, GridBuilder, Para, Slot, clean
+from .document import Document, Grid, GridBuilder, Para, Slot, clean
 from .limits import check_chars, open_zip
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -117,8 +117,6 @@ class _Body:
                 row.extend(slots)
                 col += span
             rows.append(row)
-        from .document import Grid
-
         return Grid(rows)
 
 

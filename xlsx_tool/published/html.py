@@ -20,7 +20,7 @@ from .limits import check_chars
 _DECLARED = re.compile(rb"""(?:<meta[^>]+charset\s*=\s*["']?|<\?xml[^>]+encoding\s*=\s*["'])([A-Za-z0-9_\-]+)""",
                        re.I)
 _GB = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "hz-gb-2312"}
-_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "section", "article",
+_BLOCKS = {"table", "td", "th", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "section", "article",
            "blockquote", "center", "pre", "ul", "ol", "dd", "dt", "hr", "header", "footer", "title"}
 _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head", "select", "button"}
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -95,7 +95,7 @@ class _Walker:
                 self.buf.append(el.tail)
             return
         local = tag.rsplit(":", 1)[-1]
-        if local == "table":
+        if local == "table" and not _layout(el):
             self.flush()
             self.doc.blocks.append(self.table(el))
         else:
@@ -122,6 +122,17 @@ class _Walker:
                 cells.append((cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan"))))
             rows.append(cells)
         return self.grids.build(rows)
+
+
+def _layout(table) -> bool:
+    """A table used to lay out the page (the whole article in a cell, the report's tables nested
+    inside): walked like any other block instead of read as a grid."""
+    if table.find(".//table") is not None:
+        return True
+    rows = list(_own_rows(table))
+    widest = max((sum(1 for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")) for tr in rows),
+                 default=0)
+    return widest <= 1 and len(table.text_content()) > 300
 
 
 def _own_rows(table):

@@ -16,7 +16,7 @@ import logging
 from ..findings import Code, UserError
 from .document import Document, GridBuilder, Para, clean
 from .limits import MAX_PAGE_CHARS, MAX_PAGES, check_chars
-from .text import _PAGE_MARK
+from .text import PAGE_MARK
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 
@@ -100,7 +100,7 @@ def _read_page(page, number: int, doc: Document, builder: GridBuilder) -> None:
     rest = page.filter(outside) if boxes else page
     for line in rest.extract_text_lines(layout=False, strip=True, return_chars=False):
         text = clean(line["text"])
-        if text and not _PAGE_MARK.match(text):
+        if text and not PAGE_MARK.match(text):
             items.append((line["top"], Para(text, number, line=True)))
     items.sort(key=lambda it: it[0])
     doc.blocks.extend(block for _, block in items)

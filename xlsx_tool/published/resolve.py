@@ -314,7 +314,7 @@ class Resolver:
             what = "多于" if "dropped" in how else "少于"
             self.note(Code.P18, f"原文为“{printed}”，数字个数{what}列数，读作 {shown}{basis or '（各种读法结果相同）'}",
                       self.where(leaf), printed=printed, read=[_show(v) for v in reading.values])
-        for cell, value, tok_unit in zip(leaf.cells, reading.values, itertools.repeat(None)):
+        for cell, value in zip(leaf.cells, reading.values):
             self.out.values[cell.id] = value
         for t in row.tokens:
             if t.note:

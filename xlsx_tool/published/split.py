@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass
 
 from ..formats.values import MAX_VALUE
-from .cells import BLANK, NUM, PLACE, RUN, Token, number
+from .cells import BLANK, PLACE, RUN, Token, number
 
 #: Readings of one row considered at most.
 LIMIT = 5000

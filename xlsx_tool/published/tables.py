@@ -120,7 +120,6 @@ def header_like(row: Row, spec: Spec) -> bool:
 
 def match(rows: list[Row], spec: Spec) -> Match:
     m = Match(spec, rows)
-    heads = [r for r in rows if not r.has_values]
     m.header_text = norm(" ".join(r.label for r in rows))
     m.header = sum(1 for w in spec.words if len(w) >= 2 and w in m.header_text)
     data = [r for r in rows if r.has_values]
@@ -133,7 +132,6 @@ def match(rows: list[Row], spec: Spec) -> Match:
             m.pairs = [(merged, spec.leaves[0], 1.0)]
             m.score = 1.0 + fit(merged, spec.leaves[0]) + HEADER_WEIGHT * m.header
         m.stray = [r for r in data if r not in values]
-        del heads
         return m
     n, k = len(data), len(spec.leaves)
     score = [[row_score(r, lf) for lf in spec.leaves] for r in data]

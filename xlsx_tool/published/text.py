@@ -19,7 +19,7 @@ _TAGS = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _LINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+)>")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _EMPHASIS = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
-_PAGE_MARK = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+PAGE_MARK = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -67,7 +67,7 @@ def read(data: bytes, subject: str, kind: str = "txt") -> Document:
         if not line.strip():
             gap = True
             continue
-        if _PAGE_MARK.match(line):
+        if PAGE_MARK.match(line):
             gap = True
             continue
         if "\t" in line.strip():
