@@ -202,3 +202,13 @@ def test_a_page_laid_out_with_a_table_around_the_article_reads_the_tables_inside
     data = read_report(page(tmp_path, framed))
     assert_read(data, printed)
     assert data.info["org_name"] == "某某县人民政府" and not codes(data, "P03")
+
+
+def test_a_note_printed_as_the_last_row_of_a_table_becomes_its_note(tmp_path):
+    printed = numbers(F21)
+    text = pf.html(F21, printed)
+    end = text.index("</table>", text.index("<p><b>三、"))
+    text = text[:end] + "<tr><td colspan=10>注：本表数据含上年度结转申请。</td></tr>" + text[end:]
+    data = read_report(page(tmp_path, text))
+    assert data.notes["request"] == "注：本表数据含上年度结转申请。"
+    assert_read(data, printed)

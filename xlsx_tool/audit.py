@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from .findings import Finding, UserError
 
 
+#: ``ReportData.kind`` of the published forms (see :mod:`xlsx_tool.published`).
+PUBLISHED_KINDS = ("html", "docx", "pdf", "txt", "doc")
+
+
 @dataclass
 class Audited:
     """One report's outcome: ``result`` (a CheckResult) or ``fatal`` (the UserError)."""
@@ -47,6 +51,9 @@ class Audited:
                                                               **self.fatal.finding.as_dict()}}
         d = self.result.data
         out = self.result.as_json()
+        if d.kind in PUBLISHED_KINDS:      # a printed report has no sheets or cells: labels locate
+            for key in ("errors", "warnings"):
+                out[key] = [{k: v for k, v in f.items() if k not in ("sheet", "cell")} for f in out[key]]
         out.update({"file": self.path, "kind": d.kind, "org": d.info.get("org_name", ""),
                     "year": d.year, "uncertain": sorted(getattr(d, "uncertain", {}))})
         return out

@@ -9,6 +9,7 @@ printed numbers that no cell of that type can hold), the cross-checks as printed
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..findings import Code, Finding, make
@@ -153,6 +154,9 @@ def _table(data: PublishedReport, tl: model.TableLayout, m) -> list[Finding]:
     if places:
         out.append(make(Code.P14, "；".join(places[:10]) + ("等" if len(places) > 10 else ""),
                         file=data.source, labels=tl.heading, extra={"cells": places}))
+    printed_notes = [r.label for r in m.rows if re.match(r"^\s*(?:注|备注|说明)\s*[:：]", r.label)]
+    if printed_notes:                 # a 注 printed as the table's last row
+        data.notes[tl.id] = "\n".join([n for n in (data.notes.get(tl.id, ""),) if n] + printed_notes)
     if tv.notes:
         note = data.notes.get(tl.id, "")
         data.notes[tl.id] = "\n".join([n for n in (note,) if n] + tv.notes)

@@ -105,10 +105,12 @@ class GridBuilder:
         return Grid(grid_rows, page)
 
 
-_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2002\u2003\u2009\u3000]+")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
-    """Printed text with runs of spaces (incl. no-break and ideographic ones) as one space and
-    line breaks as spaces, stripped."""
-    return _SPACE.sub(" ", text.replace("\n", " ")).strip()
+    """Printed text with runs of spaces (incl. no-break and ideographic ones) as one space, line
+    breaks as spaces, control and zero-width characters removed (a workbook cannot hold them),
+    stripped."""
+    return _SPACE.sub(" ", _INVISIBLE.sub("", text.replace("\n", " "))).strip()
