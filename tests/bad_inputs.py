@@ -686,6 +686,94 @@ CASES += [
          ("说明内容",)),
 ]
 
+# -- published reports (issue 12): import and audit ------------------------------------------------------
+def pdf_pages(count: int, declared: int | None = None, text: bool = True) -> Callable[[Path], bytes]:
+    """A PDF of ``count`` pages (each with one line of Chinese unless ``text`` is False)."""
+    def make(tmp: Path) -> bytes:
+        import pdfgen
+
+        page = pdfgen.Page()
+        if text:
+            page.text(50, 800, "一、总体情况")
+        else:
+            page.line(10, 10, 500, 500)
+        return pdfgen.pdf_bytes([page] * count, count=declared)
+    return make
+
+
+def docx_with(part: str, xml: bytes) -> Callable[[Path], bytes]:
+    """A Word document whose ``part`` is replaced by ``xml``."""
+    def make(tmp: Path) -> bytes:
+        src = io.BytesIO(docx_bytes("一、总体情况"))
+        out = io.BytesIO()
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                zout.writestr(item.filename, xml if item.filename == part else zin.read(item.filename))
+        return out.getvalue()
+    return make
+
+
+def zip_bomb_docx(tmp: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<w:document>" + b" " * (120 * 2**20) + b"</w:document>")
+    return buf.getvalue()
+
+
+def page_text(body: str) -> bytes:
+    return ("某某局2024年政府信息公开工作年度报告\n" + body).encode("utf-8")
+
+
+NESTED_TABLES = ("<html><body>" + "<table><tr><td>" * 5000 + "一、总体情况" + "</td></tr></table>" * 5000
+                 + "</body></html>").encode()
+HUGE_SPANS = ("<html><body><p>三、收到和处理政府信息公开申请情况</p><table>"
+              + "<tr><td rowspan=200 colspan=200>x</td></tr>" * 200 + "</table></body></html>").encode()
+HTML_LAUGHS = ('<!DOCTYPE html [' + "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10 if i else "哈哈哈哈"}">'
+                                            for i in range(10)) + ']><html><body><p>&l9;</p></body></html>').encode()
+SEED = Path(__file__).parent / "fixtures" / "published" / "wenchang-2020.md"
+
+CASES += [
+    Case("published: a 100 MB web page is refused", sparse("年报.html", b"<html><body>", 100 * 2**20), 2, ("F25",),
+         ("100 MB", "处理："), command="audit"),
+    Case("published: a PDF declaring 10 000 pages is refused", raw("年报.pdf", pdf_pages(3, declared=10_000)), 2,
+         ("F25",), ("10000 页",), command="audit"),
+    Case("published: a PDF with 10 000 pages is refused after 300", raw("年报.pdf", pdf_pages(10_000, declared=1)), 2,
+         ("F25",), ("300 页",), command="audit"),
+    Case("published: a scanned PDF without text", raw("扫描件.pdf", pdf_pages(2, text=False)), 2, ("F24",),
+         ("扫描件", "网页版或 Word 版"), command="audit"),
+    Case("published: a .pdf that is not a PDF", raw("年报.pdf", b"<html>not a pdf</html>"), 2, ("F23",),
+         ("不是 PDF",), command="audit"),
+    Case("published: a .docx zip bomb", raw("年报.docx", zip_bomb_docx), 2, ("F25",), ("压缩比",), command="audit"),
+    Case("published: a .docx with an entity bomb", raw("年报.docx", docx_with("word/document.xml", (
+         '<?xml version="1.0"?>' + LAUGHS + "<doc>&lol9;</doc>").encode())), 2, ("F25",), ("DOCTYPE",),
+         command="audit"),
+    Case("published: a .docx that is not a zip", raw("年报.docx", b"PK\x03\x04 broken"), 2, ("F23",), (),
+         command="audit"),
+    Case("published: binary junk named .html", raw("年报.html", bytes(range(128, 256)) * 400), 2, ("F23",),
+         ("没有网页标记",), command="audit"),
+    Case("published: an empty text file", raw("年报.txt", b"  \n"), 2, ("F23",), ("文件为空",), command="audit"),
+    Case("published: an unknown extension", raw("年报.rtf", b"{\\rtf1}"), 2, ("F07",), (".rtf",), command="audit"),
+    Case("published: a folder", lambda tmp: [str(tmp)], 2, ("F02",), (), command="audit"),
+    Case("published: tables nested 5000 deep", raw("年报.html", NESTED_TABLES), 1,
+         ("P02", "P03", "P01", "P01", "P01"), ("未找到",), command="audit"),
+    Case("published: merged cells spanning 8 million slots", raw("年报.html", HUGE_SPANS), 2, ("F25",),
+         ("单元格",), command="audit"),
+    Case("published: entities declared in a web page are not expanded", raw("年报.html", HTML_LAUGHS), 1,
+         ("P02", "P03", "P01", "P01", "P01"), (), command="audit"),
+    Case("published: a run of 5000 digits in page text", raw("年报.txt", page_text(
+         "三、收到和处理政府信息公开申请情况一、本年新收政府信息公开申请数量" + "7" * 5000 + "\n")), 1,
+         ("P02", "P03", "P17", "P01", "P01", "P12"), ("7 个单元格未读取",), command="audit"),
+    Case("published: 100 000 numbered lines", raw("年报.txt", page_text("二、主动公开政府信息情况\n" + "一、规章 1 2 3\n" * 100_000)),
+         1, ("P02", "P03", "P01", "P01", "P12", "P23"), ("等 ",), command="audit"),
+    Case("published: the seed report audits without errors", raw("文昌镇 2020.md", SEED.read_bytes()), 0,
+         ("P18",) * 10 + ("N02",), ("[通过]",), command="audit"),
+    Case("published: import refuses to overwrite", also(raw("年报.md", SEED.read_bytes()), "-o", "{tmp}/已有.xlsx",
+         before=existing("已有.xlsx")), 2, ("O01",), ("--force",), command="import"),
+    Case("published: import writes a workbook", also(raw("文昌镇 年报.md", SEED.read_bytes()), "-o", "{tmp}/文昌镇 数据.xlsx"),
+         0, ("P18",) * 10, ("已导入",), command="import"),
+]
+
 
 def _foreign_workbook() -> bytes:
     import openpyxl

@@ -331,12 +331,26 @@ def test_choices_default_and_offer_a_list(blank):
     assert dv.type == "list" and dv.formula1 == '"元,万元"'
 
 
-@pytest.mark.parametrize("prefill", [{"no_such_cell": 1}, {"request_new_total": 5},
+@pytest.mark.parametrize("prefill", [{"no_such_cell": 1}, {"request_new_total": [5]},
                                      {"narrative_overview": "不是列表"}, {"request_new_natural": [1]}])
 def test_bad_prefill_is_rejected_before_anything_is_written(tmp_path, prefill):
     with pytest.raises(ValueError):
         write_template(tmp_path / "t.xlsx", "2021", year=2025, prefill=prefill)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_total_in_the_prefill_is_written_over_its_formula_and_read_back_as_typed(tmp_path):
+    """A published report's printed total that does not add up survives into the workbook."""
+    from xlsx_tool.checks.check import check_file
+
+    path = write_template(tmp_path / "t.xlsx", "2021", year=2025,
+                          prefill={"request_new_natural": 5, "request_new_business": 1, "request_new_total": 0,
+                                   "request_carried_in_total": None})
+    found = {(f.code, f.cell) for f in check_file(path, blank_as_zero=True).errors + check_file(path, blank_as_zero=True).warnings}
+    assert ("S04", "J6") in found          # printed 0, parts 5 + 1
+    assert ("S05", "J7") in found          # printed blank over the formula
+    wb = openpyxl.load_workbook(path)
+    assert wb["表三"]["J6"].value == 0 and wb["表三"]["J8"].value.startswith("=SUM(")
 
 
 def test_writing_a_template_does_not_load_the_word_libraries():

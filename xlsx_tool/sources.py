@@ -14,7 +14,7 @@ from .formats.content import ReportData
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 #: Suffixes of published reports (read by :mod:`xlsx_tool.published`).
-PUBLISHED_SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".doc", ".wps")
+PUBLISHED_SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md", ".doc", ".wps")
 EXCHANGE_SUFFIXES = (".json",)
 
 

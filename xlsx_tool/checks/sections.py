@@ -20,7 +20,7 @@ import unicodedata
 
 from ..findings import Code, Finding, make
 from ..formats import registry
-from ..formats.content import ReportData
+from ..formats.content import WORKBOOK_KINDS, ReportData
 from ..formats.geometry import SEP, a1
 from ..formats.values import format_number
 
@@ -66,18 +66,24 @@ def _where(data: ReportData, sid: str) -> dict:
     fmt = data.fmt
     where = dict(file=data.source, sheet=fmt.narrative_sheet,
                  labels=SEP.join((fmt.narrative_sheet, fmt.section_label(sid))))
-    if data.kind in ("xlsx", "xls", "ods"):
+    if data.kind in WORKBOOK_KINDS:
         rows = data.paragraph_rows.get(sid) or [fmt.narrative_rows()[sid][1]]
         where["cell"] = a1(rows[0], 1)
     return where
 
 
 def findings(data: ReportData) -> list[Finding]:
-    """N07/N08 for empty sections and N10 for 六 (see the module docstring), in section order."""
+    """N07/N08 for empty sections and N10 for 六 (see the module docstring), in section order.
+
+    A published report gets N10 only: its missing and empty parts are the reader's P03/P07, said
+    as a reader of the published text would look for them (and a report that writes 一、总体情况
+    without the （一）…（五） headings is common in print)."""
     fmt = data.fmt
     spec = content_spec(fmt.id)
     sections = [s["id"] for s in fmt.narrative]
     why = {sid: emptiness(data.narrative.get(sid, []), spec) for sid in sections}
+    if data.published:
+        return list(_nothing_to_report(data, spec, why))
     out: list[Finding] = []
     done: set[str] = set()
     for group in spec["required_any"]:

@@ -50,6 +50,12 @@ class Carried:
                           inputs=dict(self.values), kind="carried")
 
 
+#: ``ReportData.kind`` of a report read from a filled workbook, and of one read from a published
+#: report (web page, Word, PDF, text; :mod:`xlsx_tool.published`).
+WORKBOOK_KINDS = frozenset({"xlsx", "xls", "ods"})
+PUBLISHED_KINDS = frozenset({"html", "docx", "pdf", "txt", "md", "doc", "wps"})
+
+
 @dataclass
 class ReportData:
     """One agency's report for one year.
@@ -90,6 +96,11 @@ class ReportData:
             return int(str(self.info.get("year", "")).strip())
         except ValueError:
             return None
+
+    @property
+    def published(self) -> bool:
+        """Read from a published report (its structure is judged by the reader's P codes)."""
+        return self.kind in PUBLISHED_KINDS
 
     def values(self) -> dict[str, Number]:
         """Every numeric cell id → value: the inputs (blank → 0) and every total recomputed from

@@ -269,7 +269,9 @@ def _write_number_box(ctx: Ctx, ws, tl, b: model.Box, units: dict) -> None:
     st = ctx.st["total" if cell.total_of else "input"]
     if b.merged:
         ws.merge_range(b.row, b.col, r2, c2, "", st)
-    if cell.total_of:
+    if cell.total_of and cell.id in ctx.pf.totals:     # a printed total kept over the formula
+        put_value(ws, b.row, b.col, ctx.pf.totals[cell.id], st)
+    elif cell.total_of:
         cached = "" if ctx.values is None else _number(ctx.values[cell.id])
         ws.write_formula(b.row, b.col, f"=SUM({sum_args(ctx.fmt, cell.total_of)})", st, cached)
     else:

@@ -26,8 +26,10 @@ from .sheets import Ctx, make_styles, write_guide, write_info, write_narrative, 
 
 @dataclass
 class Prefill:
-    """``prefill`` sorted by kind: numeric input cells, 基本信息, 正文, 注 and choices."""
+    """``prefill`` sorted by kind: numeric input cells, totals written over their formulas,
+    基本信息, 正文, 注 and choices."""
     numbers: dict = field(default_factory=dict)
+    totals: dict = field(default_factory=dict)
     info: dict = field(default_factory=dict)
     narrative: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
@@ -44,7 +46,10 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     choice ids) and wins over ``org``/``year``.  ``previous``: last year's report (any format):
     the template keeps it (hidden sheet 上年参考), shows the continuity of :mod:`..formats.carry`
     under the tables and marks 正文 paragraphs equal to last year's; without ``prefill`` it is also
-    prefilled from it (:func:`.previous.prefill_from`).  ``explanations``: rows of the 说明 sheet
+    prefilled from it (:func:`.previous.prefill_from`).  A total cell id in ``prefill`` writes
+    that value (a number, text, or ``None`` for blank) over the total's formula: a published
+    report's printed total that does not add up survives into the workbook, and reading it back
+    reports it (S04).  ``explanations``: rows of the 说明 sheet
     (:class:`~xlsx_tool.formats.content.Explanation`, dicts or ``(code, cell, text)``; at most 30).
     The judging of ``previous`` (same agency, year − 1) is the caller's
     (:func:`xlsx_tool.checks.continuity.judge_previous`).
@@ -121,11 +126,9 @@ def parse_prefill(fmt: model.Format, prefill: dict, *, year: int, org: str = "")
     choices = {spec["id"]: spec for tl in fmt.tables for spec, _, _ in tl.choices}
     for key, value in prefill.items():
         if key in fmt.cells:
-            if fmt.cells[key].total_of:
-                raise ValueError(f"prefill: {key} is a total (a formula), not an input cell")
             if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str, type(None))):
                 raise ValueError(f"prefill: {key} must be a number or a string, not {value!r}")
-            pf.numbers[key] = value
+            (pf.totals if fmt.cells[key].total_of else pf.numbers)[key] = value
         elif key in info_ids:
             if not isinstance(value, (str, int, type(None))) or isinstance(value, bool):
                 raise ValueError(f"prefill: {key} must be a string, not {value!r}")
@@ -151,15 +154,34 @@ def parse_prefill(fmt: model.Format, prefill: dict, *, year: int, org: str = "")
     return pf
 
 
-def known_values(fmt: model.Format, numbers: dict) -> dict[str, Decimal] | None:
+def known_values(fmt: model.Format, numbers: dict, totals: dict | None = None) -> dict[str, Decimal] | None:
     """Every numeric cell id → its value as the spreadsheet computes it, or ``None`` when no
     number was prefilled (then formulas get an empty cached result and are computed on opening).
 
-    Blank and text inputs count 0, as ``SUM`` ignores text in referenced cells."""
-    if not any(isinstance(v, (int, float, Decimal)) for v in numbers.values()):
+    Blank and text inputs count 0, as ``SUM`` ignores text in referenced cells; a total written
+    over its formula (``totals``) counts as written."""
+    def num(v):
+        return Decimal(str(v)) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else None
+    if not any(num(v) is not None for v in list(numbers.values()) + list((totals or {}).values())):
         return None
-    return fmt.evaluate({cid: Decimal(str(v)) for cid, v in numbers.items()
-                         if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)})
+    if not totals:
+        return fmt.evaluate({cid: num(v) for cid, v in numbers.items() if num(v) is not None})
+    out: dict[str, Decimal] = {}
+
+    def value(cid: str) -> Decimal:
+        if cid not in out:
+            cell = fmt.cells[cid]
+            if cid in totals:
+                out[cid] = num(totals[cid]) or Decimal(0)
+            elif cell.total_of:
+                out[cid] = sum((value(p) for p in cell.total_of), Decimal(0))
+            else:
+                out[cid] = num(numbers.get(cid)) or Decimal(0)
+        return out[cid]
+
+    for cid in fmt.cells:
+        value(cid)
+    return out
 
 
 # -- the workbook -------------------------------------------------------------------------------
@@ -170,7 +192,7 @@ def _build(tmp: pathlib.Path, fmt: model.Format, pf: Prefill, year: int, carried
     wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     try:
-        ctx = Ctx(wb, fmt, make_styles(wb), pf, known_values(fmt, pf.numbers))
+        ctx = Ctx(wb, fmt, make_styles(wb), pf, known_values(fmt, pf.numbers, pf.totals))
         if carried is not None:
             ctx.hints.update(yearsheets.hints(fmt, carried))
         write_guide(ctx, guide_lines(fmt, year) + yearsheets.guide_lines(carried))

@@ -1,0 +1,88 @@
+"""Bounds on what a published report may be, checked before any parser sees it.
+
+A report is a few dozen pages: anything far bigger is refused (F25) with what was too big, so a
+hostile or mistaken file (a 100 MB web page, a PDF of 10 000 pages, a zip bomb posing as .docx)
+costs neither minutes nor gigabytes.  The file itself: F01 (missing), F02 (a folder), F07 (a type
+no reader takes), F23 (empty or unreadable).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from ..findings import Code, UserError
+
+#: Largest file of each form (bytes).  A saved web page with inline images is a few MB.
+MAX_BYTES = {".html": 20 * 2**20, ".htm": 20 * 2**20, ".txt": 5 * 2**20, ".md": 5 * 2**20,
+             ".docx": 50 * 2**20, ".pdf": 50 * 2**20, ".doc": 50 * 2**20, ".wps": 50 * 2**20}
+#: Pages of a PDF read at most (a long report has about 30).
+MAX_PAGES = 300
+#: Characters of text of a whole document (a long report has about 50 000).
+MAX_CHARS = 3_000_000
+#: Words pdfplumber may place on one page before the page is refused.
+MAX_PAGE_CHARS = 60_000
+#: A .docx: zip entries, total uncompressed size, compression ratio of a large entry.
+MAX_ENTRIES = 2_000
+MAX_UNCOMPRESSED = 200 * 2**20
+MAX_XML_PART = 30 * 2**20
+MAX_RATIO = 100
+RATIO_MIN_SIZE = 2**20
+SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md", ".doc", ".wps")
+
+
+def read_bytes(path) -> tuple[str, bytes]:
+    """``(suffix, content)`` of a report file, or ``UserError`` F01/F02/F07/F23/F25."""
+    p, subject = Path(path), str(path)
+    if not p.exists():
+        raise UserError(Code.F01, subject)
+    if p.is_dir():
+        raise UserError(Code.F02, subject, "请给出年报文件（.html/.docx/.pdf/.txt 等）的完整路径")
+    suffix = p.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UserError(Code.F07, subject, f"扩展名为“{p.suffix or '（无）'}”；已发布的年报可读取："
+                        + "、".join(SUFFIXES))
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES[suffix]:
+            raise UserError(Code.F25, subject, f"文件有 {size / 2**20:.0f} MB，超过 {MAX_BYTES[suffix] // 2**20} MB")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UserError(Code.F23, subject, f"无法打开：{exc.strerror or exc}") from None
+    if not data.strip():
+        raise UserError(Code.F23, subject, "文件为空")
+    return suffix, data
+
+
+def open_zip(data: bytes, subject: str, what: str) -> zipfile.ZipFile:
+    """A zip container (.docx) checked before inflating: F23 when broken, F25 when its entries,
+    total size or a compression ratio are beyond the bounds, or an XML part declares a DOCTYPE."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise UserError(Code.F23, subject, f"不是有效的 {what} 文件（压缩结构已损坏，或扩展名与内容不符）") from None
+    if len(infos) > MAX_ENTRIES:
+        raise UserError(Code.F25, subject, f"压缩包内有 {len(infos)} 个文件")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise UserError(Code.F25, subject, f"解压后共 {total / 2**20:.0f} MB")
+    for i in infos:
+        if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise UserError(Code.F25, subject, f"{i.filename} 的压缩比超过 {MAX_RATIO}:1")
+        if i.filename.endswith((".xml", ".rels")):
+            if i.file_size > MAX_XML_PART:
+                raise UserError(Code.F25, subject, f"{i.filename} 解压后有 {i.file_size / 2**20:.0f} MB")
+            try:
+                with zf.open(i) as f:
+                    head = f.read(4096)
+            except Exception:  # noqa: BLE001 — a broken entry is a broken file
+                raise UserError(Code.F23, subject, f"{i.filename} 已损坏") from None
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise UserError(Code.F25, subject, f"{i.filename} 中有 DOCTYPE/ENTITY 声明（正常的文档没有）")
+    return zf
+
+
+def check_chars(count: int, subject: str) -> None:
+    if count > MAX_CHARS:
+        raise UserError(Code.F25, subject, f"文字超过 {MAX_CHARS:,} 个字符")
