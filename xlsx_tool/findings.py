@@ -10,7 +10,8 @@ Codes by family:
 * ``X..`` — a cross-check (勾稽关系) failed; these codes and their titles come from the format data
   files (:func:`cross_check`), so a new official revision brings its own;
 * ``N..`` — the narrative contradicts the tables;
-* ``T..`` — a custom Word template is faulty.
+* ``T..`` — a custom Word template is faulty;
+* ``W..`` — what the local web page answers (upload limits, expired page, access code).
 
 Every message reads location → rule → how to fix, in Chinese.  :class:`Finding` is what ``check``
 prints (text or ``--json``); :class:`UserError` aborts a command with a message and an exit code.
@@ -89,6 +90,17 @@ class Code(Enum):
     T04 = (ERROR, "Word 模板的标签中有中文弯引号", "请把标签中的“ ” ‘ ’ 改为英文直引号 \" 或 '，可关闭 Word 的“自动更正引号”。")
     T05 = (ERROR, "表格中的循环没有使用 {%tr %}", "在表格行中循环请写 {%tr for … %} … {%tr endfor %}。")
     T06 = (ERROR, "Word 模板中有语法错误或不安全的表达式", "请核对 {{ }} 与 {% %} 标签的写法；模板中不能访问内部属性。")
+
+    # -- web page (issue 14): what the local web page answers besides the package's own findings --
+    W01 = (ERROR, "上传的文件超过大小限制", "填好的年报工作簿通常不到 1 MB：请确认选对了文件（每个文件的大小限制见页面底部的“上传限制”）。")
+    W02 = (ERROR, "一次上传的文件过多或总量过大", "请分批上传，或把文件打包成 .zip 后上传（数量和大小限制见页面底部的“上传限制”）。")
+    W03 = (ERROR, "压缩包中有不安全或过大的内容", "请只把各单位的年报文件放进压缩包（不含指向包外的路径和超大文件）后重新上传。")
+    W04 = (ERROR, "上传的文件类型不对", "填好的年报请上传 .xlsx（推荐）、.xls 或 .ods 工作簿；上年数据还可以是已发布的年报（网页、Word、PDF、文本）。")
+    W05 = (ERROR, "页面已过期或请求来源不明", "请刷新页面后重新操作；如果一直出现，请关闭浏览器后重新打开本页面。")
+    W06 = (ERROR, "访问码不正确", "请向启动本程序的同事索取访问码（启动时显示在命令行窗口中）。")
+    W07 = (ERROR, "处理时间过长或处理中断", "请确认上传的是本工具生成的年报工作簿，来历不明的文件请勿上传；如果反复出现，请联系技术人员。")
+    W08 = (ERROR, "服务器繁忙", "同时使用的人数或文件过多，请稍后再试。")
+    W09 = (ERROR, "此功能尚未安装", "请联系技术人员安装本工具的完整版本。")
 
     def __str__(self) -> str:
         return self.name

@@ -43,12 +43,12 @@ class ChineseParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import clerk
+    from . import clerk, web
 
     p = ChineseParser(prog="xlsx-tool", description="政府信息公开工作年度报告：生成填报模板、核对勾稽关系、生成 Word 报告。")
     p.add_argument("--debug", action="store_true", help="出错时显示完整的程序调用栈（供技术人员排查）")
     sub = p.add_subparsers(dest="command", metavar="<命令>", required=True, title="命令",
                            parser_class=ChineseParser)
-    for module in (clerk,):
+    for module in (clerk, web):
         module.register(sub)
     return p

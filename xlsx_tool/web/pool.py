@@ -1,0 +1,111 @@
+"""The worker processes that do the work of the page: reading, checking, writing, converting.
+
+The server process only receives uploads and draws pages; every call into the package (the same
+functions the command line calls) runs in a small pool of worker processes (:mod:`.work`), so
+
+* two cores check two workbooks at once (the GIL would serialise threads);
+* the server's own memory stays flat however many workbooks pass through: a worker is replaced
+  after :data:`TASKS_PER_WORKER` jobs, and each runs under an address-space limit
+  (:data:`WORKER_MEMORY_BYTES`), so a file that escaped every guard ends that worker, not the server;
+* a job that takes longer than its time limit, or a worker that dies, is answered W07 and the
+  pool is replaced.
+
+Workers start from a fork server that has imported the package once (fast replacements), ignore
+Ctrl+C (the server shuts them down) and keep every temporary file, their own and LibreOffice's,
+inside the application's folder (``TMPDIR``, ``HOME`` and the XDG folders point there).
+"""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from ..findings import Code, UserError
+
+TASKS_PER_WORKER = 50
+WORKER_MEMORY_BYTES = 3 * 2**30
+
+
+def _init(tmp: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import tempfile
+
+    for key, sub in (("TMPDIR", ""), ("HOME", "home"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data")):
+        folder = Path(tmp, sub) if sub else Path(tmp)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ[key] = str(folder)
+    tempfile.tempdir = tmp
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def fatal(error: UserError) -> dict:
+    """A :class:`UserError` as a job's answer (what the page shows)."""
+    f = error.finding
+    return {"fatal": {"code": f.code, "severity": str(f.severity), "title": f.title, "subject": error.subject,
+                      "message": f.message, "fix": f.fix, "text": error.text()}}
+
+
+class Pool:
+    """``await pool.run(fn, *args)`` → the job's dict (see :mod:`.work`)."""
+
+    def __init__(self, workers: int, tmp: Path, *, timeout: float):
+        self.workers = max(1, workers)
+        self.tmp = Path(tmp)
+        self.timeout = timeout
+        methods = multiprocessing.get_all_start_methods()
+        self._ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if self._ctx.get_start_method() == "forkserver":
+            self._ctx.set_forkserver_preload(["xlsx_tool.web.work"])
+        self._ex: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._ex is None:
+            self._ex = ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_init,
+                                           initargs=(str(self.tmp),), max_tasks_per_child=TASKS_PER_WORKER)
+        return self._ex
+
+    def _replace(self) -> None:
+        """Kill every worker (a stuck job cannot be stopped otherwise) and start afresh lazily."""
+        ex, self._ex = self._ex, None
+        if ex is None:
+            return
+        for proc in list(getattr(ex, "_processes", {}).values()):
+            try:
+                proc.kill()
+            except (OSError, AttributeError):
+                pass
+        ex.shutdown(wait=False, cancel_futures=True)
+
+    async def run(self, fn, *args, timeout: float | None = None, subject: str = "上传的文件") -> dict:
+        limit = timeout or self.timeout
+        try:
+            future = self._executor().submit(fn, *args)
+        except (BrokenProcessPool, RuntimeError):
+            self._replace()
+            future = self._executor().submit(fn, *args)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), limit)
+        except asyncio.TimeoutError:
+            self._replace()
+            return fatal(UserError(Code.W07, subject, f"处理超过 {limit:.0f} 秒，已停止"))
+        except BrokenProcessPool:
+            self._replace()
+            return fatal(UserError(Code.W07, subject, "处理进程异常退出（可能是文件过大或结构可疑）"))
+
+    def close(self) -> None:
+        self._replace()
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for measurements)."""
+        ex = self._ex
+        return [p.pid for p in getattr(ex, "_processes", {}).values()] if ex else []
