@@ -127,6 +127,8 @@ class Client:
         h = {"Host": f"{self.server.host}:{self.server.port}"}
         if self.cookies:
             h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            h["Content-Length"] = str(len(body))
         h.update(headers or {})
         conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         for k, v in h.items():

@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None):
         saved = tempfile.tempdir
         tempfile.tempdir = str(work_tmp)       # multiprocessing's fork server socket goes here too
         sweeper = asyncio.create_task(_sweep(state))
+        warming = asyncio.create_task(state.pool.warm())
+        state.tasks.add(warming)
+        warming.add_done_callback(state.tasks.discard)
         try:
             yield
         finally:

@@ -10,9 +10,11 @@ functions the command line calls) runs in a small pool of worker processes (:mod
 * a job that takes longer than its time limit, or a worker that dies, is answered W07 and the
   pool is replaced.
 
-Workers start from a fork server that has imported the package once (fast replacements), ignore
-Ctrl+C (the server shuts them down) and keep every temporary file, their own and LibreOffice's,
-inside the application's folder (``TMPDIR``, ``HOME`` and the XDG folders point there).
+Workers are started with ``spawn`` (a fresh interpreter: no state inherited from the server's
+threads, the same on Windows; the fork server would need a Unix socket whose path may be too long
+under a deep temporary folder) and warmed up at start-up; they ignore Ctrl+C (the server shuts
+them down) and keep every temporary file, their own and LibreOffice's, inside the application's
+folder (``TMPDIR``, ``HOME`` and the XDG folders point there).
 """
 from __future__ import annotations
 
@@ -62,10 +64,7 @@ class Pool:
         self.workers = max(1, workers)
         self.tmp = Path(tmp)
         self.timeout = timeout
-        methods = multiprocessing.get_all_start_methods()
-        self._ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if self._ctx.get_start_method() == "forkserver":
-            self._ctx.set_forkserver_preload(["xlsx_tool.web.work"])
+        self._ctx = multiprocessing.get_context("spawn")
         self._ex: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -101,6 +100,15 @@ class Pool:
         except BrokenProcessPool:
             self._replace()
             return fatal(UserError(Code.W07, subject, "处理进程异常退出（可能是文件过大或结构可疑）"))
+
+    async def warm(self) -> None:
+        """Start every worker and import the package in it, so the first clerk does not wait."""
+        from .work import warm
+
+        try:
+            await asyncio.gather(*(self.run(warm, timeout=120) for _ in range(self.workers)))
+        except Exception:  # noqa: BLE001 — only an optimisation; a real job reports real trouble
+            pass
 
     def close(self) -> None:
         self._replace()

@@ -52,9 +52,11 @@ def plain_page(status: int, error: UserError) -> tuple[int, bytes]:
     """A minimal Chinese page for answers given before the application runs."""
     f = error.finding
     body = (f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{html.escape(f.title)}</title>"
-            f"<body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\"><h1>{html.escape(f.title)}</h1>"
-            f"<p>{html.escape(error.subject)}{('：' + html.escape(f.message)) if f.message else ''}</p>"
-            f"<p>处理：{html.escape(f.fix)}</p><p><a href=\"/\">返回首页</a></p></body></html>")
+            "<link rel=\"stylesheet\" href=\"/static/style.css\"><body><main class=\"wrap\">"
+            f"<section class=\"problem\" id=\"problem\" data-code=\"{f.code}\"><h2><span class=\"code\">{f.code}</span>"
+            f"{html.escape(f.title)}</h2><p>{html.escape(error.subject)}"
+            f"{('：' + html.escape(f.message)) if f.message else ''}</p><p class=\"fix\">处理：{html.escape(f.fix)}</p>"
+            "</section><p><a class=\"button\" href=\"/\">返回首页</a></p></main></body></html>")
     return status, body.encode("utf-8")
 
 

@@ -107,6 +107,8 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = Tru
         threading.Timer(1.0, webbrowser.open, args=(f"http://{local}:{port}/",)).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:      # uvicorn re-raises Ctrl+C after its graceful shutdown
+        pass
     finally:
         sock.close()
     print("已停止，上传和生成的文件已删除。", flush=True)

@@ -75,6 +75,8 @@ def _ole2(path: Path) -> Kind:
         return XLS
     if "worddocument" in streams:
         return DOC
+    if "encryptioninfo" in streams or "encryptedpackage" in streams:
+        return XLSX     # an .xlsx with an open password: the reader says F04, as on the command line
     return XLS
 
 

@@ -51,6 +51,18 @@ def job(fn):
     return wrapper
 
 
+def warm() -> dict:
+    """Import what the jobs use (run once per worker at start-up)."""
+    import time
+
+    from ..checks import check  # noqa: F401
+    from ..report import render  # noqa: F401
+    from ..workbook import read, template  # noqa: F401
+
+    time.sleep(0.2)          # keep this worker busy so that the next warm-up reaches another one
+    return {}
+
+
 def _previous(name: str | None):
     """Last year's report from a workbook, a published report or exchange JSON (any source the
     command line reads), or ``None``."""
