@@ -116,6 +116,7 @@ def test_a_clerk_gets_from_template_to_word_report_in_the_browser(server, browse
     finding = driver.find_element(By.CSS_SELECTOR, 'li.finding[data-code="X01"]')
     assert "左边" in finding.text and "处理：" in finding.text
     assert finding.get_attribute("data-sheet") == "表三"
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
     ActionChains(driver).move_to_element(cell).perform()
     tip = cell.find_element(By.CSS_SELECTOR, ".tip")
     assert tip.is_displayed()
@@ -244,3 +245,46 @@ def test_pages_work_without_javascript(server, tmp_path):
         time.sleep(0.1)
     finally:
         driver.quit()
+
+
+def test_the_review_office_runs_a_batch_in_the_browser(browser, tmp_path):
+    """With the review part's contract fulfilled by the test doubles of ``web_fakes.py``."""
+    from selenium.webdriver.common.by import By
+
+    from web_harness import FAKES
+    from xlsx_tool.workbook.template import write_template
+
+    need_chromium()
+    srv = Server(tmp_path / "fakes", script=FAKES)
+    driver, downloads = browser
+    try:
+        folder = tmp_path / "各单位"
+        folder.mkdir()
+        paths = [write_template(folder / f"{org}.xlsx", "2021", year=YEAR,
+                                prefill={**fills.balanced("2021"), "org_name": org, **extra})
+                 for org, extra in (("甲镇人民政府", {}), ("乙镇人民政府", {"request_new_natural": 9}),
+                                    ("丁乡人民政府", {"request_new_business": "３"}))]
+        roster = tmp_path / "单位名单.txt"
+        roster.write_text("甲镇人民政府\n乙镇人民政府\n丙镇人民政府\n丁乡人民政府\n", "utf-8")
+        driver.get(f"http://127.0.0.1:{srv.port}/review")
+        driver.find_element(By.ID, "roster-file").send_keys(str(roster))
+        driver.find_element(By.CSS_SELECTOR, "#roster button[type=submit]").click()
+        assert wait_page(driver, "#roster-name").text == "单位名单.txt"
+        driver.find_element(By.ID, "files").send_keys("\n".join(str(p) for p in paths))
+        driver.find_element(By.CSS_SELECTOR, "#batch button[type=submit]").click()
+        wait_page(driver, "#overview")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#units tbody tr[data-name]")
+        assert len(rows) == 3
+        assert "丙镇人民政府" in driver.find_element(By.CSS_SELECTOR, ".missing-units").text
+        shot(driver, "9-review-overview")
+        driver.find_element(By.CSS_SELECTOR, 'th[data-sort="errors"] a').click()
+        driver.find_element(By.CSS_SELECTOR, 'th[data-sort="errors"] a').click()     # descending
+        first = driver.find_element(By.CSS_SELECTOR, "#units tbody tr[data-name]")
+        assert first.get_attribute("data-name").startswith("乙镇人民政府")
+        driver.find_element(By.ID, "unit-search").send_keys("丁乡")
+        shown = [r for r in driver.find_elements(By.CSS_SELECTOR, "#units tbody tr[data-name]") if r.is_displayed()]
+        assert [r.get_attribute("data-name").split()[0] for r in shown] == ["丁乡人民政府"]
+        driver.find_element(By.ID, "download-findings").click()
+        assert wait_for_download(downloads, ".xlsx").name == "审核结果.xlsx"
+    finally:
+        srv.stop()

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from needs import require
 
+FAKES = str(Path(__file__).with_name("web_fakes.py"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROME_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,7 +34,8 @@ STARTUP_SECONDS = 60
 class Server:
     """``xlsx-tool serve --no-browser --port 0 [args]`` with private TMPDIR/HOME/cwd under ``base``."""
 
-    def __init__(self, base: Path, *args: str):
+    def __init__(self, base: Path, *args: str, script: str | None = None):
+        """``script``: a Python file to run instead of ``-m xlsx_tool.cli`` (see ``web_fakes.py``)."""
         self.base = Path(base)
         for sub in ("tmp", "home", "cwd"):
             (self.base / sub).mkdir(parents=True, exist_ok=True)
@@ -42,7 +44,8 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "PYTHONIOENCODING"))}
         env.update(TMPDIR=str(self.base / "tmp"), HOME=str(self.base / "home"), PYTHONIOENCODING="utf-8",
                    LANG="C.UTF-8", PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "xlsx_tool.cli", "serve", "--no-browser",
+        launch = [script] if script else ["-m", "xlsx_tool.cli"]
+        self.proc = subprocess.Popen([sys.executable, *launch, "serve", "--no-browser",
                                       "--port", "0", *args], cwd=self.base / "cwd", env=env,
                                      stdout=open(self.out, "w"), stderr=open(self.err, "w"))
         self.url = self.code = None

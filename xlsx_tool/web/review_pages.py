@@ -21,7 +21,7 @@ from ..formats import registry
 from . import archive, features, review_work
 from .errors import download, not_installed, page, problem, session, web
 from .intake import ANY_REPORT, Gone, Rejected, judge, take_form
-from .sniff import safe_name, stored_name, unique_in
+from .sniff import TXT, safe_name, sniff, stored_name, unique_in
 
 router = APIRouter()
 SORT_KEYS = ("name", "file", "errors", "warnings", "status")
@@ -56,9 +56,14 @@ async def roster(request: Request):
         ups = form.files_of("roster")
         if not ups:
             raise UserError(Code.F01, "单位名单", "请先选择名单文件")
-        kind = judge(ups[0].path, ups[0].name, ("workbook", "published"))
+        kind = sniff(ups[0].path)
         suffix = Path(ups[0].name).suffix.lower()
-        name = ups[0].name if kind.group == "published" and suffix in (".csv", ".txt") else stored_name(ups[0].name, kind)
+        if kind == TXT:                  # a list of names: the review part reads .txt and .csv
+            name = ups[0].name if suffix in (".csv", ".txt") else f"{Path(ups[0].name).stem}.txt"
+        elif kind.group == "workbook":
+            name = stored_name(ups[0].name, kind)
+        else:
+            raise UserError(Code.W04, ups[0].name, f"文件内容是{kind.label}，单位名单应为工作簿或文本文件")
         target = item.folder / safe_name(name)
         ups[0].path.replace(target)
     except (Rejected, Gone, UserError) as exc:

@@ -11,6 +11,7 @@ mark's tip gives the expected value from the finding's ``left_value``/``right_va
 """
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -54,19 +55,22 @@ def _number(text) -> Decimal | None:
         return None
 
 
-def _tip(f: dict, address: str, left_cells: list[str], right_cells: list[str], current) -> str:
+def _tip(f: dict, address: str, left_cells: list[str], right_cells: list[str], current,
+         signed: bool = False) -> str:
     """What hovering a marked cell says: for a rule, the value this cell should hold if it alone
-    were wrong (left side: now − difference; right side: now + difference) and both sides' sums."""
+    were wrong (left side: now − difference; right side: now + difference; never a negative count)
+    and both sides' sums."""
     head = f"{f['code']} {f['title']}"
     lv, rv, diff = f.get("left_value"), f.get("right_value"), _number(f.get("difference"))
     now = _number(current)
     if lv is not None and rv is not None:
-        sides = f"左边合计 {lv}，右边合计 {rv}"
+        sides = f"左边合计 {lv}，右边合计 {rv}，应相等"
         on_left = address in left_cells or (address == f.get("cell") and address not in right_cells)
         if diff is not None and now is not None and (on_left or address in right_cells):
             expected = now - diff if on_left else now + diff
-            return f"{head}：若只改这一格，应为 {plain(expected)}（现为 {plain(now)}）；{sides}。"
-        return f"{head}：{sides}，应相等。{f.get('message', '')}"
+            if expected >= 0 or signed:
+                return f"若只改这一格，应为 {plain(expected)}（现为 {plain(now)}）。{head}：{sides}。"
+        return f"{head}：{sides}。"
     return f"{head}：{f.get('message', '')}" if f.get("message") else head
 
 
@@ -88,7 +92,8 @@ def marks(data, items: list[dict]) -> dict[str, list[dict]]:
             if cid is None:
                 continue
             out.setdefault(cid, []).append({"severity": f["severity"], "code": f["code"], "finding": n,
-                                            "tip": _tip(f, address, left, right, values.get(cid))})
+                                            "tip": _tip(f, address, left, right, values.get(cid),
+                                                        data.fmt.cells[cid].type == "signed_count")})
     return out
 
 
@@ -143,7 +148,7 @@ def check_view(result, name: str) -> dict:
         d["explainable"] = d["severity"] != str(ERROR)
     info = data.info or {}
     as_json = result.as_json()
-    return {
+    shown = {
         "file": name, "format": fmt.id, "format_label": fmt.label,
         "org": info.get("org_name", ""), "year": data.year,
         "ok": result.ok, "errors": len(result.errors), "warnings": len(result.warnings),
@@ -152,3 +157,4 @@ def check_view(result, name: str) -> dict:
         "rates": as_json.get("repeat_rates") or as_json.get("rates"),
         "blank_count": sum(f.code == "V01" for f in result.errors),
     }
+    return json.loads(json.dumps(shown, ensure_ascii=False, default=str))     # plain JSON types only
