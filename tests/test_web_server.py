@@ -133,7 +133,7 @@ def test_a_client_that_disconnects_mid_upload_leaves_nothing_behind(server, good
 @pytest.mark.slow
 def test_a_hundred_uploads_in_a_row_do_not_grow_the_servers_memory(server, good, tmp_path):
     """VmHWM of the server process after 10 warm-up uploads and after 100 more (the checking itself
-    happens in the worker processes, which are replaced every 50 jobs)."""
+    happens in the worker processes, which are replaced every 200 jobs each)."""
     bad = write_template(tmp_path / "错.xlsx", "2021", year=YEAR,
                          prefill={**fills.balanced("2021"), "request_new_natural": 9}).read_bytes()
     c = Client(server)

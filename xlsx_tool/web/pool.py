@@ -4,8 +4,10 @@ The server process only receives uploads and draws pages; every call into the pa
 functions the command line calls) runs in a small pool of worker processes (:mod:`.work`), so
 
 * two cores check two workbooks at once (the GIL would serialise threads);
-* the server's own memory stays flat however many workbooks pass through: a worker is replaced
-  after :data:`TASKS_PER_WORKER` jobs, and each runs under an address-space limit
+* the server's own memory stays flat however many workbooks pass through: the workers are
+  replaced after :data:`TASKS_PER_WORKER` jobs each (a new pool takes the next jobs, the old one
+  finishes its own and exits; ``max_tasks_per_child`` of the standard library can deadlock under
+  load in Python 3.11), and each runs under an address-space limit
   (:data:`WORKER_MEMORY_BYTES`), so a file that escaped every guard ends that worker, not the server;
 * a job that takes longer than its time limit, or a worker that dies, is answered W07 and the
   pool is replaced.
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from ..findings import Code, UserError
 
-TASKS_PER_WORKER = 50
+TASKS_PER_WORKER = 200
 WORKER_MEMORY_BYTES = 3 * 2**30
 
 
@@ -66,11 +68,18 @@ class Pool:
         self.timeout = timeout
         self._ctx = multiprocessing.get_context("spawn")
         self._ex: ProcessPoolExecutor | None = None
+        self._submitted = 0
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._ex is None:
             self._ex = ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_init,
-                                           initargs=(str(self.tmp),), max_tasks_per_child=TASKS_PER_WORKER)
+                                           initargs=(str(self.tmp),))
+            self._submitted = 0
+        elif self._submitted >= self.workers * TASKS_PER_WORKER:
+            old, self._ex = self._ex, None
+            old.shutdown(wait=False)          # finishes what it has, then its workers exit
+            return self._executor()
+        self._submitted += 1
         return self._ex
 
     def _replace(self) -> None:
