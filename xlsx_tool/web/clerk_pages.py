@@ -81,7 +81,7 @@ async def template(request: Request):
         return clerk_page(request, 422, error=problem(err), where="template", org=org)
     out = unique_in(item.folder, safe_name(f"{org}{year}年政府信息公开年报数据.xlsx")).name
     answer = await state.pool.run(work.make_template, str(item.folder), out, year, org, previous,
-                                  subject=previous or out)
+                                  form.get("force_previous") == "1", subject=previous or out)
     if "fatal" in answer:
         state.store.drop_item(sess, item.id)
         return clerk_page(request, 422, error=problem(answer["fatal"]), where="template", org=org, year=year)
@@ -111,9 +111,10 @@ async def check(request: Request):
         state.store.drop_item(sess, item.id)
         return clerk_page(request, 422, error=problem(err), where="check")
     blank = form.get("blank_as_zero") == "1"
+    force = form.get("force_previous") == "1"
     item.name = name
-    item.data.update(name=name, previous=previous, blank_as_zero=blank)
-    answer = await state.pool.run(work.check_upload, str(item.folder), name, blank, previous, subject=name)
+    item.data.update(name=name, previous=previous, blank_as_zero=blank, force_previous=force)
+    answer = await state.pool.run(work.check_upload, str(item.folder), name, blank, previous, force, subject=name)
     if "fatal" in answer:
         state.store.drop_item(sess, item.id)
         return clerk_page(request, 422, error=problem(answer["fatal"]), where="check")
@@ -153,7 +154,7 @@ async def report(request: Request, item_id: str, kind: str):
     stem = Path(d["name"]).stem
     answer = await web(request).pool.run(work.render_report, str(item.folder), d["name"], f"{stem}.docx",
                                          kind == "pdf", d.get("blank_as_zero", False), d.get("previous"),
-                                         subject=d["name"])
+                                         d.get("force_previous", False), subject=d["name"])
     if "refused" in answer:
         return result_page(request, item, view, 409, error={
             "code": "", "title": "还不能生成报告", "subject": d["name"],

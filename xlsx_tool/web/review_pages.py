@@ -247,6 +247,7 @@ async def combine(request: Request, item_id: str):
     try:
         answer = await state.pool.run(review_work.combine_batch, str(item.folder / "in"), files, org,
                                       item.data.get("year"), form.get("allow_errors") == "1",
+                                      item.data.get("roster") or None,
                                       timeout=state.settings.job_seconds * 5, subject=org)
     finally:
         item.busy = False

@@ -49,12 +49,12 @@ def _count(value) -> int:
 
 
 def unit_row(unit) -> dict:
-    """One row of the overview from a unit of ``ReviewResult.units`` (its name, file, counts of
-    错误 and 提示, status as the review part states it)."""
+    """One row of the overview from a unit of ``ReviewResult.units`` (its name as people call it,
+    file, counts of 错误 and 提示 including the batch's own, status as the review part states it)."""
     source = _get(unit, "file", "source", "path", default="")
-    name = _get(unit, "org", "name", "unit", "org_name", default="") or Path(str(source)).stem
-    errors = _count(_get(unit, "errors", "error_count"))
-    warnings = _count(_get(unit, "warnings", "warning_count"))
+    name = _get(unit, "label", "name", "org", default="") or (Path(str(source)).stem if source else "")
+    errors = _count(_get(unit, "error_count", "errors"))
+    warnings = _count(_get(unit, "warning_count", "warnings"))
     status = _get(unit, "status", "state", default="")
     if not status:
         status = "有错误" if errors else "通过"
@@ -71,8 +71,10 @@ class _Progress:
         write_json(self.path, self.state)
 
     def __call__(self, *args, **kwargs) -> None:
-        numbers = [a for a in list(args) + list(kwargs.values()) if isinstance(a, int) and not isinstance(a, bool)]
-        texts = [a for a in list(args) + list(kwargs.values()) if isinstance(a, (str, os.PathLike))]
+        values = list(args) + list(kwargs.values())
+        numbers = [a for a in values if isinstance(a, int) and not isinstance(a, bool)]
+        texts = [a if isinstance(a, (str, os.PathLike)) else a.file for a in values
+                 if isinstance(a, (str, os.PathLike)) or isinstance(getattr(a, "file", None), str)]
         self.state["done"] = numbers[0] if numbers else self.state["done"] + 1
         if len(numbers) > 1:
             self.state["total"] = numbers[1]
@@ -90,35 +92,49 @@ def review_batch(files: list[str], roster: str | None, year: int | None) -> dict
     item = Path("..")
     progress = _Progress(item / PROGRESS, len(files))
     result = review(files, roster=roster, year=year, progress=progress)
-    (item / "out").mkdir(exist_ok=True)
-    findings_book.write(result, item / "out" / FINDINGS_BOOK, force=True)
-    rows = [unit_row(u) for u in result.units]
-    missing = [str(_get(m, "name", "org", default=m)) for m in (result.missing or [])]
-    overview = {"units": rows, "missing": missing, "exit_code": result.exit_code,
-                "findings": _count(result.findings), "files": len(files)}
-    write_json(item / OVERVIEW, overview)
+    try:
+        (item / "out").mkdir(exist_ok=True)
+        findings_book.write(result, item / "out" / FINDINGS_BOOK, force=True)
+        rows = [unit_row(u) for u in result.units]
+        missing = [str(_get(m, "name", "org", default=m)) for m in (result.missing or [])]
+        overview = {"units": rows, "missing": missing, "exit_code": result.exit_code,
+                    "findings": sum(1 for _ in result.findings), "files": len(files),
+                    "submitted": sum(1 for r in rows if r["file"]),
+                    "clean": sum(1 for r in rows if r["file"] and not r["errors"]),
+                    "with_errors": sum(1 for r in rows if r["file"] and r["errors"])}
+        write_json(item / OVERVIEW, overview)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
     progress.state.update(finished=True, done=progress.state["total"])
     write_json(item / PROGRESS, progress.state)
     return {"units": len(rows), "missing": len(missing)}
 
 
 @job
-def combine_batch(files: list[str], org: str, year: int | None, allow_errors: bool) -> dict:
-    """The combined report of the batch: a filled workbook and its Word report."""
+def combine_batch(files: list[str], org: str, year: int | None, allow_errors: bool,
+                  roster: str | None = None) -> dict:
+    """The combined report of the batch: a workbook (with its 汇总来源 sheet when the review part
+    writes it, ``review.combine.write_combined``) and its Word report."""
     from ..report.render import render_docx
-    from ..review.combine import combine
-    from ..workbook import sample
-    from ..workbook.template import write_template
+    from ..review import combine as combining
 
-    data = combine(files, org=org, year=year, allow_errors=allow_errors)
     out = Path("..") / "out"
     out.mkdir(exist_ok=True)
-    try:
-        prefill = sample.prefill(data)
-        write_template(out / COMBINED_BOOK, data.fmt.id, year=data.year or year or data.fmt.first_year,
-                       org=org, prefill=prefill, force=True)
-    except ValueError as exc:      # e.g. more narrative paragraphs than the template holds
-        return {"fatal": {"code": "", "severity": "错误", "title": "汇总数据无法写入工作簿", "subject": org,
-                          "message": str(exc)[:300], "fix": "请把此信息发给技术人员。", "text": str(exc)[:300]}}
+    book = out / COMBINED_BOOK
+    if hasattr(combining, "write_combined"):
+        _, data = combining.write_combined(files, book, org=org, year=year, allow_errors=allow_errors,
+                                           roster=roster, force=True)
+    else:
+        from ..workbook import sample
+        from ..workbook.template import write_template
+
+        data = combining.combine(files, org=org, year=year, allow_errors=allow_errors)
+        write_template(book, data.fmt.id, year=data.year or year or data.fmt.first_year, org=org,
+                       prefill=sample.prefill(data), force=True)
     render_docx(data, out / COMBINED_REPORT, force=True)
-    return {"book": COMBINED_BOOK, "report": COMBINED_REPORT}
+    refused = []
+    for f in getattr(data, "refused", None) or []:
+        who = (f.extra or {}).get("unit") or (Path(f.file).name if f.file else "")
+        refused.append(f"{who}：{f.title}" + (f"（{f.message}）" if f.message else ""))
+    return {"book": COMBINED_BOOK, "report": COMBINED_REPORT, "refused": refused}

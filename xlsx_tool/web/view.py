@@ -133,6 +133,19 @@ def grids(data, marked: dict[str, list[dict]]) -> list[dict]:
     return tables
 
 
+def repeat_lines(fmt, rates) -> list[str]:
+    """The 正文 repeat rates against last year's report (``CheckResult.repeat_rates``), as lines:
+    overall first, then each section with text."""
+    if not isinstance(rates, dict) or rates.get("overall") is None:
+        return []
+    pct = lambda r: f"{float(r) * 100:.0f}%"        # noqa: E731
+    lines = [f"正文整体：{pct(rates['overall'])}"]
+    for sid, rate in (rates.get("sections") or {}).items():
+        if rate is not None:
+            lines.append(f"{fmt.section_label(sid)}：{pct(rate)}")
+    return lines
+
+
 def check_view(result, name: str) -> dict:
     """Everything the result page shows for one checked workbook, JSON-ready."""
     data = result.data
@@ -154,7 +167,7 @@ def check_view(result, name: str) -> dict:
         "ok": result.ok, "errors": len(result.errors), "warnings": len(result.warnings),
         "explained": explained, "groups": group_findings(fmt, items), "findings": items,
         "tables": grids(data, marked),
-        "rates": as_json.get("repeat_rates") or as_json.get("rates"),
+        "repeat": repeat_lines(fmt, as_json.get("repeat_rates")),
         "blank_count": sum(f.code == "V01" for f in result.errors),
     }
     return json.loads(json.dumps(shown, ensure_ascii=False, default=str))     # plain JSON types only

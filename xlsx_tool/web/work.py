@@ -63,7 +63,7 @@ def warm() -> dict:
     return {}
 
 
-def _previous(name: str | None):
+def _read_previous(name: str | None):
     """Last year's report from a workbook, a published report or exchange JSON (any source the
     command line reads), or ``None``."""
     if not name:
@@ -73,30 +73,58 @@ def _previous(name: str | None):
     return read_any(name)
 
 
+def _judge(last, *, year, org: str, force: bool) -> list:
+    """``judge_previous`` of the year-to-year part, as ``template --previous`` calls it: last
+    year's report must be this agency's, of the year before, without errors (``UserError``
+    otherwise, unless ``force``: then 提示)."""
+    try:
+        from ..checks.previous import judge_previous
+    except ImportError:
+        return []
+    return judge_previous(last, year=year, org=org, force=force)
+
+
+def _checked(name: str, blank_as_zero: bool, previous: str | None, force: bool):
+    """Read and check ``name`` as ``xlsx-tool check [--previous P] [--force-previous]`` does."""
+    from ..checks.check import check
+    from ..workbook.read import read_workbook
+
+    data = read_workbook(name, blank_as_zero=blank_as_zero)
+    if not previous:
+        return check(data)
+    try:
+        from ..checks.previous import resolve
+    except ImportError:
+        return check(data, previous=_read_previous(previous))
+    last, _how, notes, _notices = resolve(name, data, given=previous, force=force, auto=False)
+    data.findings.extend(notes)
+    return check(data, previous=last)
+
+
 @job
-def make_template(out: str, year: int, org: str, previous: str | None = None) -> dict:
-    """The template for ``year`` (format chosen from the year, as ``xlsx-tool template``)."""
+def make_template(out: str, year: int, org: str, previous: str | None = None, force: bool = False) -> dict:
+    """The template for ``year`` (format chosen from the year, as ``xlsx-tool template``), started
+    from last year's report when given (``template --previous [--force-previous]``)."""
     from ..formats import registry
     from ..workbook.template import write_template
 
     fid = registry.resolve(year)
-    kwargs = {}
+    kwargs, notes = {}, []
     if previous:
-        kwargs["previous"] = _previous(previous)
+        last = _read_previous(previous)
+        notes = [f.text() for f in _judge(last, year=year, org=org, force=force)]
+        kwargs["previous"] = last
     write_template(out, fid, year=year, org=org, **kwargs)
-    return {"file": out, "format": fid}
+    return {"file": out, "format": fid, "notes": notes}
 
 
 @job
-def check_upload(name: str, blank_as_zero: bool = False, previous: str | None = None) -> dict:
+def check_upload(name: str, blank_as_zero: bool = False, previous: str | None = None,
+                 force: bool = False) -> dict:
     """Read and check the clerk's workbook ``name``; write the page's view to ``result.json``."""
-    from ..checks.check import check
-    from ..workbook.read import read_workbook
     from .view import check_view
 
-    data = read_workbook(name, blank_as_zero=blank_as_zero)
-    last = _previous(previous)
-    result = check(data, previous=last) if last is not None else check(data)
+    result = _checked(name, blank_as_zero, previous, force)
     view = check_view(result, name)
     view["previous"] = previous or ""
     Path(RESULT).write_text(json.dumps(view, ensure_ascii=False, default=str), "utf-8")
@@ -105,15 +133,11 @@ def check_upload(name: str, blank_as_zero: bool = False, previous: str | None = 
 
 @job
 def render_report(name: str, out: str, pdf: bool = False, blank_as_zero: bool = False,
-                  previous: str | None = None) -> dict:
+                  previous: str | None = None, force: bool = False) -> dict:
     """``xlsx-tool render``: check again, refuse on 错误, write the .docx (and the PDF)."""
-    from ..checks.check import check
     from ..report.render import render_docx
-    from ..workbook.read import read_workbook
 
-    data = read_workbook(name, blank_as_zero=blank_as_zero)
-    last = _previous(previous)
-    result = check(data, previous=last) if last is not None else check(data)
+    result = _checked(name, blank_as_zero, previous, force)
     if not result.ok:
         return {"refused": len(result.errors)}
     docx = Path(out).with_suffix(".docx")
@@ -134,9 +158,12 @@ def explain(name: str, out: str, explanations: list[tuple[str, str, str]]) -> di
     """A copy of the workbook ``name`` with the typed 说明 written into it (never the original)."""
     from . import features
 
+    from ..workbook.read import read_workbook
+
     rewrite, kind = features.explain_function(), features.explanation_type()
     if rewrite is None or kind is None:
         raise UserError(Code.W09, features.NAMES["explain"])
-    items = [kind(code=code, cell=cell, text=text) for code, cell, text in explanations]
+    kept = list(getattr(read_workbook(name), "explanations", None) or [])   # the sheet is rewritten whole
+    items = kept + [kind(code=code, cell=cell, text=text) for code, cell, text in explanations]
     written = rewrite(name, out, items, force=True)
     return {"file": str(written or out)}
