@@ -288,3 +288,33 @@ def test_the_review_office_runs_a_batch_in_the_browser(browser, tmp_path):
         assert wait_for_download(downloads, ".xlsx").name == "审核结果.xlsx"
     finally:
         srv.stop()
+
+
+def test_a_clerk_writes_explanations_for_notes_into_a_copy(browser, tmp_path):
+    """With the year-to-year part's contract fulfilled by the test doubles of ``web_fakes.py``."""
+    import openpyxl
+    from selenium.webdriver.common.by import By
+
+    from web_harness import FAKES
+    from xlsx_tool.workbook.template import write_template
+
+    need_chromium()
+    srv = Server(tmp_path / "fakes", script=FAKES)
+    driver, downloads = browser
+    try:
+        path = write_template(tmp_path / "本单位.xlsx", "2021", year=YEAR,
+                              prefill={**fills.balanced("2021"), "request_new_business": "３",
+                                       "proactive_penalty_decisions": "4"})
+        upload(driver, srv, path)
+        assert "检查通过" in driver.find_element(By.ID, "summary").text
+        boxes = driver.find_elements(By.CSS_SELECTOR, "li.finding.note textarea")
+        assert len(boxes) >= 1
+        boxes[0].send_keys("数字由 WPS 导入，已核实。")
+        shot(driver, "10-explanations")
+        driver.find_element(By.CSS_SELECTOR, "#findings-form button[type=submit]").click()
+        copy = wait_for_download(downloads, ".xlsx")
+        assert copy.name == "本单位（含说明）.xlsx"
+        rows = list(openpyxl.load_workbook(copy)["说明"].iter_rows(values_only=True))
+        assert rows[1][2] == "数字由 WPS 导入，已核实。"
+    finally:
+        srv.stop()

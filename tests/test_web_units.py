@@ -224,3 +224,54 @@ def test_the_readme_states_the_pages_limits_as_the_page_does():
     for line in config.Settings().limits_text():
         assert line in readme, line
     assert readme.startswith("# ") and readme.index("xlsx-tool serve") < readme.index("## 快速开始")
+
+
+# -- the worker pool -------------------------------------------------------------------------------------
+def _die() -> dict:
+    import os
+
+    os._exit(9)
+
+
+def _sleep() -> dict:
+    import time
+
+    time.sleep(60)
+    return {}
+
+
+def _greedy() -> dict:
+    from xlsx_tool.web.work import job
+
+    return job(lambda: {"size": len(bytearray(8 * 2**30))})(".")
+
+
+def _fine() -> dict:
+    import os
+
+    return {"pid": os.getpid()}
+
+
+def test_a_worker_that_dies_or_hangs_is_answered_w07_and_replaced(tmp_path):
+    import asyncio
+
+    from xlsx_tool.web.pool import Pool
+
+    async def scenario():
+        pool = Pool(1, tmp_path, timeout=60)
+        try:
+            first = await pool.run(_fine)
+            died = await pool.run(_die, subject="炸弹.xlsx")
+            after = await pool.run(_fine)
+            hung = await pool.run(_sleep, timeout=1, subject="慢.xlsx")
+            again = await pool.run(_fine)
+            greedy = await pool.run(_greedy)
+            return first, died, after, hung, again, greedy
+        finally:
+            pool.close()
+
+    first, died, after, hung, again, greedy = asyncio.run(scenario())
+    assert died["fatal"]["code"] == "W07" and "炸弹.xlsx" in died["fatal"]["text"]
+    assert hung["fatal"]["code"] == "W07" and "超过 1 秒" in hung["fatal"]["text"]
+    assert greedy["fatal"]["code"] == "W07" and "内存" in greedy["fatal"]["text"]
+    assert len({first["pid"], after["pid"], again["pid"]}) == 3       # a fresh worker each time

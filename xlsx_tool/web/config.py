@@ -96,6 +96,8 @@ class Settings:
             f".zip 压缩包：最多 {MAX_ZIP_MEMBERS} 个文件，解压后合计不超过 {MAX_ZIP_TOTAL_BYTES // MB} MB，"
             f"单个文件压缩比不超过 {MAX_ZIP_RATIO}:1；不能含绝对路径或“..”。",
             "文件类型按内容判断，不按扩展名；工作簿的检查与命令行 xlsx-tool check 完全相同。",
+            f"处理一个文件（读取、检查、生成报告）超过 {self.job_seconds / 60:.0f} 分钟即停止；"
+            "处理在独立的进程中进行，有问题的文件不会影响其他人。",
             f"上传和生成的文件只保存在本机的临时文件夹中，只有上传它的浏览器能看到；"
             f"{self.keep_minutes} 分钟无操作或程序停止后自动删除。",
         ]
