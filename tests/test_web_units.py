@@ -275,3 +275,13 @@ def test_a_worker_that_dies_or_hangs_is_answered_w07_and_replaced(tmp_path):
     assert hung["fatal"]["code"] == "W07" and "超过 1 秒" in hung["fatal"]["text"]
     assert greedy["fatal"]["code"] == "W07" and "内存" in greedy["fatal"]["text"]
     assert len({first["pid"], after["pid"], again["pid"]}) == 3       # a fresh worker each time
+
+
+def test_the_roster_is_kept_when_older_items_make_room(tmp_path, clock):
+    store = sessions.SessionStore(tmp_path, keep_seconds=3600, max_sessions=2)
+    _, s = store.create()
+    roster = store.new_item(s, "roster")
+    for _ in range(sessions.MAX_ITEMS + 5):
+        clock[0] += 1
+        store.new_item(s, "check")
+    assert store.item(s, roster.id) is roster and len(s.items) <= sessions.MAX_ITEMS + 1

@@ -36,6 +36,9 @@ class WebState:
     root: Path
     store: SessionStore
     pool: Pool
+    #: the review office's batches run apart, so a long batch never waits for clerks nor the
+    #: reverse, and replacing a stuck clerk worker never ends a batch
+    batch_pool: Pool
     templates: object
     port: int
     owns_root: bool = True
@@ -68,8 +71,8 @@ def create_app(settings: Settings | None = None):
     templates.env.globals.update(version=__version__, settings=settings)
     state = WebState(settings, root, SessionStore(root / "sessions", keep_seconds=settings.keep_minutes * 60,
                                                   max_sessions=settings.max_sessions),
-                     Pool(settings.workers, work_tmp, timeout=settings.job_seconds), templates, settings.port,
-                     owns_root=owns)
+                     Pool(settings.workers, work_tmp, timeout=settings.job_seconds),
+                     Pool(1, work_tmp, timeout=config.BATCH_SECONDS), templates, settings.port, owns_root=owns)
     state.store.root.mkdir(mode=0o700, exist_ok=True)
 
     @contextlib.asynccontextmanager
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None):
             for task in list(state.tasks):
                 task.cancel()
             state.pool.close()
+            state.batch_pool.close()
             state.store.close()
             tempfile.tempdir = saved
             if state.owns_root:

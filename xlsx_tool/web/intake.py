@@ -35,7 +35,8 @@ async def take_form(request, item, *, max_files: int | None = None) -> Form:
         raise Rejected(413, UserError(Code.W02, "本浏览器保存的文件",
                                       f"合计超过 {settings.max_session_bytes // 2**20} MB，请稍后再试"))
     return await receive(request, item.folder, csrf=sess.csrf, max_file=settings.max_file_bytes,
-                         max_batch=settings.max_batch_bytes, max_files=max_files or settings.max_batch_files)
+                         max_batch=settings.max_batch_bytes,
+                         max_files=settings.max_batch_files if max_files is None else max_files)
 
 
 def judge(path: Path, display: str, accept: tuple[str, ...]) -> Kind:

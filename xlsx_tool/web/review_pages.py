@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from ..findings import Code, UserError
 from ..formats import registry
-from . import archive, features, review_work
+from . import archive, config, features, review_work
 from .errors import download, not_installed, page, problem, session, web
 from .intake import ANY_REPORT, Gone, Rejected, judge, take_form
 from .sniff import TXT, safe_name, sniff, stored_name, unique_in
@@ -156,8 +156,8 @@ async def start(request: Request):
 
     async def run() -> None:
         try:
-            answer = await state.pool.run(review_work.review_batch, str(inbox), names, roster_name, year,
-                                          timeout=state.settings.job_seconds * 15, subject=item.name)
+            answer = await state.batch_pool.run(review_work.review_batch, str(inbox), names, roster_name, year,
+                                          timeout=config.BATCH_SECONDS, subject=item.name)
             if "fatal" in answer:
                 item.data["fatal"] = answer["fatal"]
         finally:
@@ -245,10 +245,10 @@ async def combine(request: Request, item_id: str):
     files = [f for f in item.data["files"] if f != item.data.get("roster")]
     item.busy = True
     try:
-        answer = await state.pool.run(review_work.combine_batch, str(item.folder / "in"), files, org,
+        answer = await state.batch_pool.run(review_work.combine_batch, str(item.folder / "in"), files, org,
                                       item.data.get("year"), form.get("allow_errors") == "1",
                                       item.data.get("roster") or None,
-                                      timeout=state.settings.job_seconds * 5, subject=org)
+                                      timeout=config.BATCH_SECONDS, subject=org)
     finally:
         item.busy = False
     if "fatal" in answer:

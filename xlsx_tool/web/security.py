@@ -74,7 +74,7 @@ class Guard:
             return True
         port = self.state.port
         names = {"127.0.0.1", "localhost", "[::1]", settings.host, *settings.extra_hosts}
-        allowed = {n for n in names} | {f"{n}:{port}" for n in names}
+        allowed = names | {f"{n}:{port}" for n in names}
         return host.lower() in allowed
 
     def login_blocked(self, client: str) -> bool:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 #: Items (uploads, review batches) one session keeps; older ones are deleted first.
 MAX_ITEMS = 40
+#: Kinds of item that are kept until replaced or deleted by the user (the review office's roster).
+KEPT_KINDS = ("roster",)
 #: When every session slot is taken, sessions without files idle this long make room.
 EMPTY_SESSION_SECONDS = 300
 
@@ -115,7 +117,7 @@ class SessionStore:
         """A fresh private folder for one upload or batch (mode 0700)."""
         with self._lock:
             sess.folder.mkdir(mode=0o700, exist_ok=True)
-            idle = sorted((i for i in sess.items.values() if not i.busy), key=lambda i: i.created)
+            idle = self._evictable(sess)
             while len(sess.items) >= MAX_ITEMS and idle:
                 self.drop_item(sess, idle.pop(0).id)
             item_id = secrets.token_urlsafe(16)
@@ -134,6 +136,12 @@ class SessionStore:
         if item is None or (kind and item.kind != kind) or not item.folder.is_dir():
             return None
         return item
+
+    @staticmethod
+    def _evictable(sess: Session) -> list[Item]:
+        """Items that may make room, oldest first: not busy, not kept (the roster)."""
+        return sorted((i for i in sess.items.values() if not i.busy and i.kind not in KEPT_KINDS),
+                      key=lambda i: i.created)
 
     def drop_item(self, sess: Session, item_id: str) -> None:
         with self._lock:
@@ -154,7 +162,7 @@ class SessionStore:
 
     def make_room(self, sess: Session, need: int, limit: int) -> bool:
         """Delete the session's oldest idle items until ``need`` more bytes fit under ``limit``."""
-        idle = sorted((i for i in sess.items.values() if not i.busy), key=lambda i: i.created)
+        idle = self._evictable(sess)
         while self.usage(sess) + need > limit:
             if not idle:
                 return False
