@@ -237,3 +237,8 @@ def test_an_upload_never_shows_the_servers_folders(server):
     r = Client(server).check(b"\x00\x01garbage" * 10, name="乱码.xlsx")
     assert problem_on(r.text) == "F03" and "乱码.xlsx" in r.text
     assert str(server.base) not in r.text and "xlsx_tool_web_" not in r.text
+
+
+def test_a_form_that_takes_no_file_refuses_one(server, good):
+    r = Client(server).post("/forget", files=[("x", "a.xlsx", good)])
+    assert r.status == 413 and problem_on(r.text) == "W02"
