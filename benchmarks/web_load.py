@@ -31,6 +31,21 @@ def percentile(values: list[float], q: float) -> float:
     return values[k]
 
 
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process so far (0 when it is gone)."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def rss(pid: int) -> int:
     try:
         text = Path(f"/proc/{pid}/status").read_text()
@@ -77,15 +92,20 @@ def main() -> None:
                             failures.append(f"{page.status}")
 
             threads = [threading.Thread(target=clerk, args=(n,)) for n in range(args.clerks)]
+            pids = [server.pid] + children(server.pid)
+            cpu0 = sum(cpu_seconds(p) for p in pids)
+            load0 = Path("/proc/loadavg").read_text().split()[0]
             t0 = time.perf_counter()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             total = time.perf_counter() - t0
+            kids = children(server.pid)
+            cpu = sum(cpu_seconds(p) for p in [server.pid] + kids) - cpu0
+            load1 = Path("/proc/loadavg").read_text().split()[0]
             hwm = server.status("VmHWM")
-            children = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
-            workers = sum(rss(p) for p in children)
+            workers = sum(rss(p) for p in kids)
         finally:
             server.stop()
             log = server.err.read_text("utf-8", "replace").strip()
@@ -96,7 +116,11 @@ def main() -> None:
           f"({n / total:.1f}/s), {len(failures)} failed")
     print(f"median {statistics.median(times):.3f} s   p95 {percentile(times, 0.95):.3f} s   "
           f"max {max(times):.3f} s   (target p95 ≤ 2 s: {'ok' if percentile(times, 0.95) <= 2 else 'OVER'})")
-    print(f"server VmHWM {hwm / 1024:.0f} MB; {len(children)} child processes, {workers / 1024:.0f} MB resident")
+    print(f"CPU used by the server and its workers: {cpu:.1f} s, {1000 * cpu / n:.0f} ms per upload-and-check "
+          f"(on 2 free cores the last of {args.clerks} simultaneous uploads would finish after about "
+          f"{args.clerks * cpu / n / 2:.2f} s)")
+    print(f"load average of the machine (other processes included): {load0} at start, {load1} at end")
+    print(f"server VmHWM {hwm / 1024:.0f} MB; {len(kids)} child processes, {workers / 1024:.0f} MB resident")
 
 
 if __name__ == "__main__":
