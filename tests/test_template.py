@@ -235,7 +235,7 @@ def test_the_guide_explains_filling_checking_and_the_deadline(blank, fid):
     fmt, wb = blank[fid]
     text = "\n".join(str(c.value) for row in wb["填报说明"].iter_rows() for c in row if c.value)
     for needed in ("浅黄色", "没有数据请填 0", "公式", "✓", f"{FORMATS[fid] + 1}年1月31日",
-                   "第四十九条", "xlsx-tool check 文件名.xlsx", "xlsx-tool render 文件名.xlsx -o 报告.docx",
+                   "第四十九条", "xlsx-tool serve", "xlsx-tool check 文件名.xlsx", "xlsx-tool render 文件名.xlsx -o 报告.docx",
                    fmt.document, f"{FORMATS[fid]}年1月1日至{FORMATS[fid]}年12月31日", "注"):
         assert needed in text, needed
     for tl in fmt.tables:

@@ -3,4 +3,6 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# guarded: worker processes started with "spawn" (xlsx-tool serve) import the main module again
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,7 +12,10 @@ Codes by family:
 * ``N..`` — the narrative contradicts the tables, names another year, or leaves a section empty;
 * ``Y..`` — year to year: continuity with last year's report, rows and text repeated from it, and
   the explanations (说明) a clerk wrote;
-* ``T..`` — a custom Word template is faulty.
+* ``T..`` — a custom Word template is faulty;
+* ``P..`` — reading a published report (structure, tables, numbers run together, uncertain cells);
+* ``R..`` — the review office: many units, the roster, combining, the exchange JSON;
+* ``W..`` — what the local web page answers (upload limits, expired page, access code).
 
 Every message reads location → rule → how to fix, in Chinese.  :class:`Finding` is what ``check``
 prints (text or ``--json``); a 提示 accepted with an explanation is shown as :data:`EXPLAINED`
@@ -204,6 +207,17 @@ class Code(Enum):
     P23 = (NOTE, "同一行在表格中出现了两次", "只读取了第一次出现的数字；请对照原文确认。")
     P24 = (NOTE, "金额单位按原文读取", "导入的工作簿中已选择该单位；请确认。")
     P25 = (ERROR, "一行数字无论怎样拆分都不满足勾稽关系，未读取", "原文中这一行的合计与各项不符（或印有空白单元格）。请对照原文核对，在导入的工作簿中填写这一行。")
+
+    # -- web page (issue 14): what the local web page answers besides the package's own findings --
+    W01 = (ERROR, "上传的文件超过大小限制", "填好的年报工作簿通常不到 1 MB：请确认选对了文件（每个文件的大小限制见页面底部的“上传限制”）。")
+    W02 = (ERROR, "一次上传的文件过多或总量过大", "请分批上传，或把文件打包成 .zip 后上传（数量和大小限制见页面底部的“上传限制”）。")
+    W03 = (ERROR, "压缩包中有不安全或过大的内容", "请只把各单位的年报文件放进压缩包（不含指向包外的路径和超大文件）后重新上传。")
+    W04 = (ERROR, "上传的文件类型不对", "填好的年报请上传 .xlsx（推荐）、.xls 或 .ods 工作簿；上年数据还可以是已发布的年报（网页、Word、PDF、文本）。")
+    W05 = (ERROR, "页面已过期或请求来源不明", "请刷新页面后重新操作；如果一直出现，请关闭浏览器后重新打开本页面。")
+    W06 = (ERROR, "访问码不正确", "请向启动本程序的同事索取访问码（启动时显示在命令行窗口中）。")
+    W07 = (ERROR, "处理时间过长或处理中断", "请确认上传的是本工具生成的年报工作簿，来历不明的文件请勿上传；如果反复出现，请联系技术人员。")
+    W08 = (ERROR, "服务器繁忙", "同时使用的人数或文件过多，请稍后再试。")
+    W09 = (ERROR, "此功能尚未安装", "请联系技术人员安装本工具的完整版本。")
 
     def __str__(self) -> str:
         return self.name

@@ -150,14 +150,14 @@ def build_parser(modules: tuple | None = None) -> ToolParser:
     """The ``xlsx-tool`` parser with the sub-commands of every command module (``modules``
     replaces the built-in tuple, for tests)."""
     from .. import __version__
-    from . import clerk, published, review
+    from . import clerk, published, review, web
 
     p = ToolParser(prog=PROG, description="政府信息公开工作年度报告：生成填报模板、核对勾稽关系、生成 Word 报告。")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="显示版本号并退出")
     p.add_argument("--debug", action="store_true", help="出错时显示完整的程序调用栈（供技术人员排查）")
     sub = p.add_subparsers(dest="command", metavar="<命令>", required=True, title="命令",
                            parser_class=ChineseParser)
-    for module in modules or (clerk, review, published):
+    for module in modules or (clerk, review, published, web):
         module.register(sub)
     for name, command in sub.choices.items():   # what every command gets, whoever registered it
         p.commands[name] = command

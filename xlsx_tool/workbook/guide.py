@@ -65,7 +65,8 @@ def guide_lines(fmt: model.Format, year: int) -> list[tuple[str, str]]:
         for spec, _, _ in tl.choices:
             text(f"“{tl.sheet}”下方的“{spec['label']}”：{spec.get('help', '')}")
     head("四、检查和生成报告")
-    text("填好并保存后，在命令行中运行：xlsx-tool check 文件名.xlsx （检查填写内容和勾稽关系）")
+    text("填好并保存后，在浏览器中打开年报网页（运行 xlsx-tool serve 后自动打开，如 http://127.0.0.1:8000/），"
+         "上传本文件即可检查并下载 Word 报告；也可在命令行中运行：xlsx-tool check 文件名.xlsx （检查填写内容和勾稽关系）")
     text("检查无误后运行：xlsx-tool render 文件名.xlsx -o 报告.docx （生成 Word 格式的年度报告）")
     text("文件名或路径中有空格时，请用英文双引号括起来。可以用 Excel、WPS 表格或 LibreOffice 填写，"
          "请保存为 .xlsx 格式。")
