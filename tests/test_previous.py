@@ -17,7 +17,8 @@ from reports import codes, report, successor
 from xlsx_tool.checks.check import check_file
 from xlsx_tool.formats import model
 from xlsx_tool.workbook import yearsheets
-from xlsx_tool.workbook.previous import beside_candidates, prefill_from
+from xlsx_tool.workbook.prefill import prefill_from
+from xlsx_tool.workbook.previous import beside_candidates
 from xlsx_tool.workbook.read import read_workbook
 from xlsx_tool.workbook.sample import prefill
 from xlsx_tool.workbook.template import write_template

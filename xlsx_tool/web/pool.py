@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..findings import Code, UserError
+from .work import fatal
 
 TASKS_PER_WORKER = 200
 WORKER_MEMORY_BYTES = 3 * 2**30
@@ -50,13 +51,6 @@ def _init(tmp: str) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     except (ImportError, ValueError, OSError):
         pass
-
-
-def fatal(error: UserError) -> dict:
-    """A :class:`UserError` as a job's answer (what the page shows)."""
-    f = error.finding
-    return {"fatal": {"code": f.code, "severity": str(f.severity), "title": f.title, "subject": error.subject,
-                      "message": f.message, "fix": f.fix, "text": error.text()}}
 
 
 class Pool:

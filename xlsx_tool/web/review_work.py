@@ -122,16 +122,8 @@ def combine_batch(files: list[str], org: str, year: int | None, allow_errors: bo
     out = Path("..") / "out"
     out.mkdir(exist_ok=True)
     book = out / COMBINED_BOOK
-    if hasattr(combining, "write_combined"):
-        _, data = combining.write_combined(files, book, org=org, year=year, allow_errors=allow_errors,
-                                           roster=roster, force=True)
-    else:
-        from ..workbook import sample
-        from ..workbook.template import write_template
-
-        data = combining.combine(files, org=org, year=year, allow_errors=allow_errors)
-        write_template(book, data.fmt.id, year=data.year or year or data.fmt.first_year, org=org,
-                       prefill=sample.prefill(data), force=True)
+    _, data = combining.write_combined(files, book, org=org, year=year, allow_errors=allow_errors,
+                                       roster=roster, force=True)
     render_docx(data, out / COMBINED_REPORT, force=True)
     refused = []
     for f in getattr(data, "refused", None) or []:

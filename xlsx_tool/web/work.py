@@ -5,7 +5,7 @@ message is the same.
 Each job works inside one item folder of a session: it changes into that folder first, so files
 are named relative to it and every message names the clerk's file (``2026年报数据.xlsx``), never
 the server's temporary path.  A job returns a small JSON-ready dict: what it wrote (``file``) or
-``fatal`` (a :class:`~xlsx_tool.findings.UserError` as the page shows it, see :func:`.pool.fatal`).
+``fatal`` (a :class:`~xlsx_tool.findings.UserError` as the page shows it, see :func:`fatal`).
 Unexpected exceptions are printed to the server's console with their traceback and answered
 with a short Chinese message; they never reach the browser as a traceback.
 """
@@ -19,9 +19,15 @@ import traceback
 from pathlib import Path
 
 from ..findings import Code, UserError
-from .pool import fatal
 
 RESULT = "result.json"
+
+
+def fatal(error: UserError) -> dict:
+    """A :class:`UserError` as a job's answer (what the page shows)."""
+    f = error.finding
+    return {"fatal": {"code": f.code, "severity": str(f.severity), "title": f.title, "subject": error.subject,
+                      "message": f.message, "fix": f.fix, "text": error.text()}}
 
 
 def _internal(exc: BaseException) -> dict:

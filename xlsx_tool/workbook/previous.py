@@ -1,9 +1,6 @@
 """Starting from last year's report, and writing a workbook again with explanations.
 
-* :func:`prefill_from` — the ``prefill`` of this year's template from last year's report (any format,
-  any source :func:`xlsx_tool.sources.read_any` reads): 基本信息 but the year, the 正文 paragraphs,
-  and the cells the format data carries over (:mod:`xlsx_tool.formats.carry`: 表三 二、上年结转 from
-  last year's 四、结转下年度继续办理; the 2019 format's 上一年项目数量).
+(The ``prefill`` of this year's template from last year's report is :func:`.prefill.prefill_from`.)
 * :func:`find_beside` — last year's workbook beside this year's, by the tool's own naming: the
   report year in the file name replaced by the year before (``2026年政府信息公开年报数据.xlsx`` →
   ``2025年政府信息公开年报数据.xlsx``; .xlsx, .xls or .ods).
@@ -16,43 +13,10 @@ import re
 from pathlib import Path
 
 from ..findings import Code, UserError
-from ..formats import carry, model, registry
-from ..formats.content import ReportData
 from .files import EXTENSIONS
-from .yearsheets import CELL_CHARS
 
 #: The template's default file name (``cli template`` without ``-o``), ``{year}`` = the report year.
 DEFAULT_NAME = "{year}年政府信息公开年报数据.xlsx"
-#: 基本信息 fields never taken from last year's report.
-NOT_CARRIED = ("year",)
-
-
-def prefill_from(last: ReportData, year: int, *, format_id: str | None = None) -> dict:
-    """The ``prefill`` mapping (see :func:`.template.write_template`) for report ``year`` in
-    ``format_id`` (default: the format of ``year``) from last year's report ``last``.
-
-    Numbers: only the ``carry`` links of the format data, from last year's values; a link with an
-    unreadable input of last year (``None``) is left blank.  The 正文 keeps at most the format's
-    paragraphs per section; choices carry over between reports of the same format."""
-    fid = format_id or registry.for_year(year)
-    fmt = model.load(fid)
-    out: dict = {"year": year}
-    for f in fmt.info:
-        value = str(last.info.get(f["id"], "") or "").strip()
-        if f["id"] not in NOT_CARRIED and value:
-            out[f["id"]] = value[:f["max_length"]] if f.get("max_length") else value
-    sections = {s["id"] for s in fmt.narrative}
-    for sid, paragraphs in last.narrative.items():
-        if sid in sections and paragraphs:
-            out[model.narrative_name(sid)] = [p[:CELL_CHARS] for p in list(paragraphs)[:fmt.paragraph_rows]]
-    readable = {cid: v for cid, v in last.inputs.items() if v is not None}
-    for link in carry.links(fid, last.fmt.id):
-        if link.kind == "carry" and all(t.cell in readable for t in link.last_terms):
-            out[link.cell] = link.last_part(readable)
-    if last.fmt.id == fid:
-        choices = {spec["id"] for tl in fmt.tables for spec in tl.choices_spec}
-        out.update((k, v) for k, v in last.choices.items() if k in choices and v)
-    return out
 
 
 def beside_candidates(path: str | Path, year: int) -> list[Path]:
@@ -88,7 +52,7 @@ def rewrite_with_explanations(src, out, explanations, *, force: bool = False) ->
     ``src`` first); O01–O05 for ``out`` (O04: ``out`` is ``src``).  ``ValueError`` for malformed ``explanations``."""
     from .. import outputs
     from .read import read_workbook
-    from .sample import prefill
+    from .prefill import prefill_of
     from .template import write_template
 
     outputs.check_target(out, force=force, inputs=(src,))      # O01–O05 before any work
@@ -102,7 +66,7 @@ def rewrite_with_explanations(src, out, explanations, *, force: bool = False) ->
         shown = "、".join(f"{data.fmt.cells[c].sheet}!{data.address(c)}" for c in lost[:5])
         more = f"等 {len(lost)} 个单元格" if len(lost) > 5 else ""
         raise UserError(Code.V02, str(src), f"{shown}{more}的内容无法按数字读取，重写会丢失它们；请先在表格软件中改正")
-    values = {k: v for k, v in prefill(data).items() if v is not None}
+    values = {k: v for k, v in prefill_of(data).items() if v is not None}
     previous = data.carried.as_report() if data.carried is not None else None
     return write_template(out, data.fmt.id, year=data.year or data.fmt.first_year, prefill=values,
                           previous=previous, explanations=explanations, force=force)

@@ -90,23 +90,14 @@ def load(path: str | Path) -> ReportData:
     return data
 
 
-def prefill(data: ReportData) -> dict[str, object]:
-    """The ``prefill`` mapping for :func:`xlsx_tool.template.write_template` (ids → values)."""
-    out: dict[str, object] = dict(data.inputs)
-    out.update(data.info)
-    out.update(data.choices)
-    out.update((model.narrative_name(k), v) for k, v in data.narrative.items())
-    out.update((data.fmt.table(k).note_id, v) for k, v in data.notes.items() if v)
-    return out
-
-
 def write_workbook(sample: str | Path, out: str | Path, *, force: bool = False) -> Path:
     """Generate the template of the sample's format and fill it with the sample's data."""
+    from .prefill import prefill_of
     from .template import write_template
 
     data = load(sample)
     return write_template(out, data.fmt.id, year=data.year or data.fmt.first_year,
-                          org=data.info.get("org_name", ""), prefill=prefill(data), force=force)
+                          org=data.info.get("org_name", ""), prefill=prefill_of(data), force=force)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,7 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     choice ids) and wins over ``org``/``year``.  ``previous``: last year's report (any format):
     the template keeps it (hidden sheet 上年参考), shows the continuity of :mod:`..formats.carry`
     under the tables and marks 正文 paragraphs equal to last year's; without ``prefill`` it is also
-    prefilled from it (:func:`.previous.prefill_from`).  A total cell id in ``prefill`` writes
+    prefilled from it (:func:`.prefill.prefill_from`).  A total cell id in ``prefill`` writes
     that value (a number, text, or ``None`` for blank) over the total's formula: a published
     report's printed total that does not add up survives into the workbook, and reading it back
     reports it (S04).  ``explanations``: rows of the 说明 sheet
@@ -63,7 +63,7 @@ def write_template(path, format_id: str, *, year: int, org: str = "", prefill: d
     """
     fmt = model.load(format_id)
     if prefill is None and previous is not None:
-        from .previous import prefill_from
+        from .prefill import prefill_from
 
         prefill = prefill_from(previous, year, format_id=format_id)
         if org:

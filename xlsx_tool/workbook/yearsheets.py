@@ -26,6 +26,7 @@ from ..findings import CROSS_CHECK_CODE, NOTE, Code, Finding, make
 from ..formats import carry, model, registry, values
 from ..formats.content import Carried, Explanation, ReportData
 from . import sheets
+from .prefill import CELL_CHARS
 from .sheets import CHECK_OK, MESSAGE_LIMIT, clip, fit_rows, put, put_value, ref
 
 EXPLANATION_SHEET = "说明"
@@ -40,7 +41,6 @@ REFERENCE_HEADS = ("类别", "名称", "内容")
 KIND_META, KIND_VALUE, KIND_TEXT = "来源", "数值", "正文"
 META = (("source", "文件"), ("year", "年度"), ("org", "机关"), ("format_id", "年报格式"))
 #: What one spreadsheet cell holds at most (Excel's limit): longer paragraphs are cut.
-CELL_CHARS = 32_767
 COPIED_FILL = "#FCE4D6"
 COPIED_NOTE = "上年原文，请按本年度情况改写"
 EXPLANATION_HINT = (
