@@ -11,7 +11,8 @@ import pytest
 import fills
 
 from xlsx_tool.formats import model
-from xlsx_tool.checks.check import CheckResult, check, check_file, text_report
+from xlsx_tool.checks.check import CheckResult, check, check_file
+from xlsx_tool.checks.text import text_report
 from xlsx_tool.formats.content import ReportData
 from xlsx_tool.findings import ERROR, NOTE
 

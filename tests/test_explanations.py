@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 from docx import Document
 
-from xlsx_tool.checks.check import check_file, text_report
+from xlsx_tool.checks.check import check_file
+from xlsx_tool.checks.text import text_report
 from xlsx_tool.findings import Code, UserError
 from xlsx_tool.formats.content import Explanation
 from xlsx_tool.report.lint import lint

@@ -11,7 +11,8 @@ import pytest
 
 from fills import YEAR, balanced, narrative
 from xlsx_tool import __version__
-from xlsx_tool.checks.check import check_file, text_report
+from xlsx_tool.checks.check import check_file
+from xlsx_tool.checks.text import text_report
 from xlsx_tool.workbook.read import read_workbook
 from xlsx_tool.formats import registry
 from xlsx_tool.workbook.template import write_template

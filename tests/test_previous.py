@@ -20,7 +20,7 @@ from xlsx_tool.workbook import yearsheets
 from xlsx_tool.workbook.prefill import prefill_from
 from xlsx_tool.workbook.previous import beside_candidates
 from xlsx_tool.workbook.read import read_workbook
-from xlsx_tool.workbook.sample import prefill
+from xlsx_tool.workbook.prefill import prefill_of as prefill
 from xlsx_tool.workbook.template import write_template
 
 INFO = dict(fills.INFO, fax="0955-7062810", email="gk@example.gov.cn")

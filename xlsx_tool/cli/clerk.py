@@ -80,7 +80,8 @@ def cmd_check(args) -> int:
         from .review import cmd_check_parts
 
         return cmd_check_parts(args)
-    from ..checks.check import check, text_report
+    from ..checks.check import check
+    from ..checks.text import text_report
     from ..workbook.read import read_workbook
     from .previous import check_previous
 
@@ -131,7 +132,7 @@ def _render(result, out: Path, args) -> list[Path]:
 
 
 def cmd_render(args) -> int:
-    from ..checks.check import text_report
+    from ..checks.text import text_report
 
     src = Path(args.file)
     out = Path(args.output) if args.output else src.with_suffix(".docx")
@@ -149,7 +150,8 @@ def cmd_render(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from ..checks.check import check_file, text_report
+    from ..checks.check import check_file
+    from ..checks.text import text_report
     from ..workbook import sample
 
     out_dir = Path(args.output)

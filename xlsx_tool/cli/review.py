@@ -158,7 +158,7 @@ def cmd_combine(args) -> int:
 
 def cmd_check_parts(args) -> int:
     """``check FILE --parts DIR…`` (registered by the clerk's ``check``)."""
-    from ..checks.check import text_report
+    from ..checks.text import text_report
     from ..review.parts import check_parts, text_summary
 
     with _Progress("核对各单位") as progress:

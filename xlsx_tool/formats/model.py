@@ -129,6 +129,25 @@ class Format:
     def section_label(self, section_id: str) -> str:
         return next((s["label"] for s in self.narrative if s["id"] == section_id), section_id)
 
+    def side(self, ids, addresses: Mapping[str, str] | None = None) -> str:
+        """One side of a cross-check as printed in a message: ``一、本年新收政府信息公开申请数量(D6) +
+        二、上年结转政府信息公开申请数量(D7)`` — the labels that tell the cells apart (row labels
+        down a column, column labels along a row, both otherwise), each with its address when
+        ``addresses`` is given (cell id → where it was read; the template's place otherwise)."""
+        cells = [self.cells[i] for i in ids]
+        same_col = len({c.col for c in cells}) == 1
+        same_row = len({c.row for c in cells}) == 1
+
+        def label(c: Cell) -> str:
+            if same_col and c.rows:
+                return c.row_label
+            if same_row:
+                return c.col_label
+            return SEP.join(c.rows + c.cols)
+        if addresses is None:
+            return " + ".join(label(c) for c in cells)
+        return " + ".join(f"{label(c)}({addresses.get(c.id, c.a1)})" for c in cells)
+
     def rule_for_total(self, cell_id: str) -> Rule | None:
         """The first ``total`` rule whose total is this cell (its formula in the template)."""
         return next((r for r in self.rules if r.kind == "total" and r.left[0] == cell_id), None)

@@ -11,6 +11,7 @@ import io
 import zipfile
 from pathlib import Path
 
+from ..archives import ZipLimits, over_limit
 from ..findings import Code, UserError
 
 #: Largest file of each form (bytes).  A saved web page with inline images is a few MB.
@@ -28,6 +29,9 @@ MAX_UNCOMPRESSED = 200 * 2**20
 MAX_XML_PART = 30 * 2**20
 MAX_RATIO = 100
 RATIO_MIN_SIZE = 2**20
+ZIP_LIMITS = ZipLimits(MAX_ENTRIES, MAX_UNCOMPRESSED, member=lambda name: MAX_XML_PART
+                       if name.endswith((".xml", ".rels")) else MAX_UNCOMPRESSED,
+                       ratio=MAX_RATIO, ratio_from=RATIO_MIN_SIZE)
 SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md", ".doc", ".wps")
 
 
@@ -62,17 +66,11 @@ def open_zip(data: bytes, subject: str, what: str) -> zipfile.ZipFile:
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise UserError(Code.F23, subject, f"不是有效的 {what} 文件（压缩结构已损坏，或扩展名与内容不符）") from None
-    if len(infos) > MAX_ENTRIES:
-        raise UserError(Code.F25, subject, f"压缩包内有 {len(infos)} 个文件")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise UserError(Code.F25, subject, f"解压后共 {total / 2**20:.0f} MB")
+    problem = over_limit(infos, ZIP_LIMITS)
+    if problem:
+        raise UserError(Code.F25, subject, problem)
     for i in infos:
-        if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise UserError(Code.F25, subject, f"{i.filename} 的压缩比超过 {MAX_RATIO}:1")
         if i.filename.endswith((".xml", ".rels")):
-            if i.file_size > MAX_XML_PART:
-                raise UserError(Code.F25, subject, f"{i.filename} 解压后有 {i.file_size / 2**20:.0f} MB")
             try:
                 with zf.open(i) as f:
                     head = f.read(4096)

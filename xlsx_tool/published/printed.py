@@ -48,20 +48,6 @@ def _value(v):
     return 0 if (v is EMPTY or isinstance(v, Blank)) else v
 
 
-def _side(fmt: model.Format, ids) -> str:
-    cells = [fmt.cells[i] for i in ids]
-    same_col = len({c.col for c in cells}) == 1
-    same_row = len({c.row for c in cells}) == 1
-
-    def label(c: model.Cell) -> str:
-        if same_col and c.rows:
-            return c.row_label
-        if same_row:
-            return c.col_label
-        return SEP.join(c.rows + c.cols)
-    return " + ".join(label(c) for c in cells)
-
-
 def findings(data) -> list[Finding]:
     """One X finding per cross-check that fails on the printed numbers (see module docstring)."""
     pv = PublishedValues(data)
@@ -89,16 +75,16 @@ def findings(data) -> list[Finding]:
         blank_note = f"（其中 {len(blanks)} 个空白单元格按 0 计算）" if blanks else ""
         if rule.kind == "total":
             message = (f"印的“{SEP.join(first.rows + first.cols)}”为 {plain(left)}，"
-                       f"{_side(fmt, rule.right)} 之和为 {plain(right)}，"
+                       f"{fmt.side(rule.right)} 之和为 {plain(right)}，"
                        f"{'多' if left > right else '少'} {plain(abs(left - right))}{blank_note}")
             labels = first.label_path
         else:
-            message = (f"按印出的数字，左边 {_side(fmt, rule.left)} = {plain(left)}，"
-                       f"右边 {_side(fmt, rule.right)} = {plain(right)}，"
+            message = (f"按印出的数字，左边 {fmt.side(rule.left)} = {plain(left)}，"
+                       f"右边 {fmt.side(rule.right)} = {plain(right)}，"
                        f"左边比右边{'多' if left > right else '少'} {plain(abs(left - right))}{blank_note}")
             labels = f"{first.table_title}{SEP}{rule.scope}"
         out.append(cross_check(rule.code, rule.title, message, file=data.source, labels=labels,
-                               left=_side(fmt, rule.left), right=_side(fmt, rule.right),
+                               left=fmt.side(rule.left), right=fmt.side(rule.right),
                                left_value=plain(left), right_value=plain(right),
                                difference=plain(left - right),
                                extra={"rule": rule.title, "source": rule.source, "printed": True}))

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..archives import ZipLimits, over_limit
 from ..findings import Code, UserError
 
 MAX_FILE_BYTES = 32 * 2**20
@@ -44,6 +45,8 @@ MAX_TOTAL_BYTES = 96 * 2**20
 #: uncompressed ÷ compressed size above which a part larger than 1 MiB is a zip bomb (Word's XML
 #: compresses about 10:1; deflate's maximum is about 1000:1)
 MAX_RATIO = 100
+ZIP_LIMITS = ZipLimits(MAX_ENTRIES, MAX_TOTAL_BYTES,
+                       member=lambda name: MAX_XML_BYTES if _is_xml(name) else MAX_PART_BYTES, ratio=MAX_RATIO)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -153,19 +156,9 @@ def read_zip(path: Path, data: bytes) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise _refuse(path, f"压缩包中有 {len(infos)} 个文件，超过 {MAX_ENTRIES} 个的上限")
-            total = 0
-            for info in infos:
-                limit = MAX_XML_BYTES if _is_xml(info.filename) else MAX_PART_BYTES
-                total += info.file_size
-                if info.file_size > limit:
-                    raise _refuse(path, f"{info.filename} 解压后有 {info.file_size / 2**20:.0f} MB，"
-                                        f"超过 {limit // 2**20} MB 的上限")
-                if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise _refuse(path, f"{info.filename} 的压缩比超过 {MAX_RATIO}:1（可能是压缩炸弹）")
-            if total > MAX_TOTAL_BYTES:
-                raise _refuse(path, f"解压后共 {total / 2**20:.0f} MB，超过 {MAX_TOTAL_BYTES // 2**20} MB 的上限")
+            problem = over_limit(infos, ZIP_LIMITS)
+            if problem:
+                raise _refuse(path, problem)
             # zipfile stops inflating at the announced size and checks the CRC: the limits hold
             return {info.filename: z.read(info) for info in infos if not info.is_dir()}
     except UserError:

@@ -16,6 +16,7 @@ import struct
 import zipfile
 import zlib
 
+from ..archives import ZipLimits, over_limit
 from ..findings import Code, UserError
 
 MAX_FILE_BYTES = 50 * 2**20
@@ -23,6 +24,7 @@ MAX_ENTRIES = 10_000
 MAX_UNCOMPRESSED = 100 * 2**20
 MAX_RATIO = 100
 RATIO_MIN_SIZE = 2**20
+ZIP_LIMITS = ZipLimits(MAX_ENTRIES, MAX_UNCOMPRESSED, ratio=MAX_RATIO, ratio_from=RATIO_MIN_SIZE)
 #: One worksheet's XML, uncompressed (a filled 表三 is about 0.1 MB), and all of them together.
 MAX_SHEET_BYTES = 2 * 2**20
 MAX_SHEETS_BYTES = 8 * 2**20
@@ -49,14 +51,9 @@ ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
     """F06 before any parser inflates the zip: too many entries, too big, or a suspicious ratio."""
-    if len(infos) > MAX_ENTRIES:
-        raise UserError(Code.F06, subject, f"压缩包内有 {len(infos)} 个文件")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise UserError(Code.F06, subject, f"解压后共 {total / 2**20:.0f} MB")
-    for i in infos:
-        if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise UserError(Code.F06, subject, f"{i.filename} 的压缩比超过 {MAX_RATIO}:1")
+    problem = over_limit(infos, ZIP_LIMITS)
+    if problem:
+        raise UserError(Code.F06, subject, problem)
 
 
 #: BIFF8 records that place one cell (row, col first) or a run of cells (row, first col … last col).
