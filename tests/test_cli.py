@@ -33,6 +33,25 @@ def test_template_defaults_to_the_season_s_year_and_a_chinese_file_name(tmp_path
     assert (tmp_path / f"{default_year()}年政府信息公开年报数据.xlsx").is_file()
 
 
+def test_the_next_step_printed_runs_as_printed_from_the_same_folder(tmp_path):
+    """``template -o 年报/x.xlsx`` and ``import … -o 年报/y.xlsx`` end with the check command to run
+    next: copied as printed, in the folder where the clerk typed the first command, it finds the file
+    (exit code 1 = the file was read and has errors, not 2 = F01 “文件不存在”)."""
+    import re
+    import shlex
+
+    (tmp_path / "年报").mkdir()
+    src = Path(__file__).parent / "fixtures" / "published" / "wenchang-2020.md"
+    for argv in (("template", "--year", "2026", "-o", "年报/模板.xlsx"),
+                 ("import", str(src), "-o", "年报/文昌镇.xlsx")):
+        run = tool(*argv, cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        line = re.search(r"运行：?\s*(xlsx-tool check .+)$", run.stdout.strip()).group(1)
+        assert "年报" in line, line
+        again = tool(*shlex.split(line)[1:], cwd=tmp_path)
+        assert again.returncode in (0, 1) and "F01" not in again.stderr, (line, again.stderr)
+
+
 def test_an_explicit_format_must_fit_the_year_and_exist(tmp_path):
     assert "2019（" in tool("template", "--year", "2020", "--format", "2019", "-o", str(tmp_path / "a.xlsx")).stdout
     run = tool("template", "--year", "2026", "--format", "2019", "-o", str(tmp_path / "b.xlsx"))

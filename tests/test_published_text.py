@@ -92,6 +92,19 @@ def test_a_row_that_adds_up_under_no_split_is_an_error_and_is_not_read():
     assert not check(data).ok
 
 
+def test_the_text_is_not_said_to_contradict_a_table_number_that_could_not_be_read(tmp_path):
+    """“受理政府信息公开申请5件” beside a 本年新收 row that adds up under no split (P25): the
+    table's number is unknown, so no N01 “表三为 0 件”; a number that was read is still compared."""
+    text = (FIXTURES / "page-text-total-left-0-2024.txt").read_text(encoding="utf-8")
+    assert "4100000" in text and "（一）主动公开。" in text
+    said = text.replace("（一）主动公开。", "（一）主动公开。全年共受理政府信息公开申请5件，均按时答复。"
+                                            "办理因政府信息公开引起的行政复议9件。", 1)
+    data = read_report(write(tmp_path, said))
+    assert "request_new_total" in data.uncertain
+    n01 = [f for f in check(data).warnings if f.code == "N01"]
+    assert [f.extra["phrase"] for f in n01] == ["行政复议9件"], [f.message for f in n01]
+
+
 def test_an_amount_with_several_possible_splits_is_uncertain_and_quotes_the_printed_text(tmp_path):
     text = ("某某局2020年政府信息公开工作年度报告\n二、主动公开政府信息情况"
             "第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购1018703元三、收到和处理政府信息公开申请情况\n")

@@ -150,6 +150,16 @@ def test_an_unsafe_zip_is_refused_whole(server, members, words):
     assert items() == before                                   # nothing of it kept
 
 
+def test_the_page_offers_the_same_report_year_as_the_command_line(server):
+    """In December the report being written is this year's (as ``xlsx-tool template`` defaults),
+    not last year's: the year preselected on the page is ``registry.default_year()``."""
+    from xlsx_tool.formats import registry
+
+    home = Client(server).get("/").text
+    selected = re.search(r'<option value="(\d{4})"[^>]*\bselected\b', home).group(1)
+    assert int(selected) == registry.default_year()
+
+
 def test_a_prefilled_template_carries_last_years_numbers(server, tmp_path):
     import openpyxl
 

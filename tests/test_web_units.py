@@ -100,6 +100,26 @@ def test_a_zip_is_unpacked_flat_with_windows_names_and_without_clutter(tmp_path)
     assert sorted(p.name for p in out.iterdir()) == ["丙镇.xlsx", "乙镇.xlsx", "甲镇.xlsx"]
 
 
+def test_a_zip_from_linux_zip_keeps_its_utf8_names_without_the_flag(tmp_path):
+    """Info-ZIP ``zip`` (Linux, macOS) stores UTF-8 bytes without the UTF-8 flag: the names
+    stay Chinese, neither read as GBK (涓侀晣) nor as cp437 (Σ╕üΘòç)."""
+    names = {"乡镇/丁镇.xlsx": "丁镇.xlsx", "乡镇/丁镇-修改版.xlsx": "丁镇-修改版.xlsx", "部门/坏文件.xlsx": "坏文件.xlsx"}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, name in enumerate(names):
+            zf.writestr(f"{i}" * len(name.encode("utf-8")), b"a")
+    data = buf.getvalue()
+    for i, name in enumerate(names):                     # the raw UTF-8 bytes, flag bit 11 unset
+        data = data.replace(f"{i}".encode() * len(name.encode("utf-8")), name.encode("utf-8"))
+    infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    assert not any(i.flag_bits & 0x800 for i in infos)
+    assert [archive.member_name(i) for i in infos] == list(names)
+    out = tmp_path / "out"
+    out.mkdir()
+    members = archive.unpack(write(tmp_path, "各单位.zip", data), out, "各单位.zip", max_file=config.MAX_FILE_BYTES)
+    assert sorted(m.path.name for m in members) == sorted(names.values())
+
+
 @pytest.mark.parametrize("members, extra, words", [
     ({"../x.xlsx": b"a"}, {}, "指向压缩包以外"),
     ({"a/../../x.xlsx": b"a"}, {}, "指向压缩包以外"),

@@ -249,6 +249,20 @@ def _capped(found: list[Finding], code: Code, where: dict, extra: dict) -> list[
     return found[:MAX_PER_PARAGRAPH] + [make(code, f"本段另有 {rest} 处同类问题，未逐一列出", extra=dict(extra, more=rest), **where)]
 
 
+def _unknown(fmt: Format, uncertain) -> set[str]:
+    """The cells whose value is not known: those a published report printed so that they could
+    not be read (``data.uncertain``, P17/P25) and every total over one of them."""
+    out = set(uncertain or ())
+    grown = bool(out)
+    while grown:
+        grown = False
+        for cid, cell in fmt.cells.items():
+            if cid not in out and cell.total_of and out.intersection(cell.total_of):
+                out.add(cid)
+                grown = True
+    return out
+
+
 def findings(data: ReportData) -> list[Finding]:
     """N03 (unresolved placeholders), N01 (numbers contradicting the tables), N02 (another
     year's work, in the paragraphs and the 注) and N09 (a plan in 五 dated in the report year) for
@@ -266,6 +280,7 @@ def findings(data: ReportData) -> list[Finding]:
     texts += [(note, _note_where(data, tid), {"note": tid}, False) for tid, note in data.notes.items()
               if note and tid in {tl.id for tl in fmt.tables}]
     total = sum(len(t[0]) for t in texts)
+    unknown = _unknown(fmt, getattr(data, "uncertain", None))
     for text, where, extra, is_plans in texts:
         text = text[:budget]
         budget -= len(text)
@@ -273,6 +288,8 @@ def findings(data: ReportData) -> list[Finding]:
             continue
         n01 = []
         for phrase, stated, ids, actual in contradictions(fmt, text, values) if "section" in extra else ():
+            if unknown.intersection(ids):        # the table's number could not be read: nothing to compare
+                continue
             sheet = fmt.cells[ids[0]].sheet
             said = f"{stated} 件" if stated is not None else f"“{phrase}”"
             msg = f"“{phrase}”：正文写 {said}，{sheet}为 {format_number(actual)} 件（{_cells_label(fmt, ids)}）。"

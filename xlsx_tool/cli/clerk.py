@@ -50,7 +50,7 @@ def cmd_template(args) -> int:
     print(f"年报格式：{load(fid).label}，报告年度：{args.year}")
     for line in notes:
         print(line)
-    print(f"请在 Excel、WPS 或 LibreOffice 中填写浅黄色单元格，保存后运行：xlsx-tool check \"{path.name}\"")
+    print(f"请在 Excel、WPS 或 LibreOffice 中填写浅黄色单元格，保存后运行：xlsx-tool check \"{path}\"")
     return 0
 
 

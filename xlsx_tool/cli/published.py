@@ -38,7 +38,7 @@ def cmd_import(args) -> int:
         print(f"读取时发现 {len(errors)} 个错误、{len(notes)} 个提示：")
         for f in errors + notes:
             print(finding_text(f))
-    print(f"下一步：在 Excel/WPS 中核对后运行 xlsx-tool check \"{path.name}\"")
+    print(f"下一步：在 Excel/WPS 中核对后运行 xlsx-tool check \"{path}\"")
     return 0
 
 

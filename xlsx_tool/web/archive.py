@@ -36,13 +36,20 @@ class Member:
 
 
 def member_name(info: zipfile.ZipInfo) -> str:
-    """The member's name as its author typed it (GBK when not flagged UTF-8)."""
+    """The member's name as its author typed it.  Not flagged UTF-8: UTF-8 all the same when
+    the bytes are valid UTF-8 (``zip`` on Linux and macOS writes them so, without the flag),
+    else GBK (as Chinese Windows packs it); a GBK name is almost never valid UTF-8."""
     name = info.filename
     if not info.flag_bits & 0x800:
         try:
-            name = name.encode("cp437").decode("gbk")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
+            raw = name.encode("cp437")
+        except UnicodeEncodeError:
+            return name
+        for encoding in ("utf-8", "gbk"):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
     return name
 
 

@@ -6,7 +6,6 @@ worker pool (:mod:`.work`).  Pages and downloads find items only in the requesti
 """
 from __future__ import annotations
 
-import datetime
 import json
 import secrets
 from pathlib import Path
@@ -35,7 +34,7 @@ def _years() -> list[dict]:
 
 
 def clerk_page(request: Request, status: int = 200, **ctx):
-    default = datetime.date.today().year - 1
+    default = registry.default_year()            # as `xlsx-tool template`: from October the current year
     return page(request, "clerk.html", status, years=_years(), default_year=ctx.pop("year", default),
                 years_text=registry.years_text(), **ctx)
 
