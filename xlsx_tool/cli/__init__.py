@@ -59,9 +59,11 @@ def _handle_termination() -> None:
 
 
 def _quiet_cleanup(unraisable) -> None:
-    """An ``OSError`` while a library's object is garbage-collected (xlsxwriter's open zip on a
-    full disk) comes after the failure was reported in Chinese: no second, English traceback."""
-    if not isinstance(unraisable.exc_value, OSError):
+    """An error while a library's object is garbage-collected is not the user's business: an
+    ``OSError`` (xlsxwriter's open zip on a full disk) comes after the failure was reported in
+    Chinese, and a Ctrl-C (or SIGTERM/SIGHUP) that lands inside such a finaliser — which Python
+    cannot pass on — is no failure of the run: no English traceback for either."""
+    if not isinstance(unraisable.exc_value, (OSError, KeyboardInterrupt)):
         sys.__unraisablehook__(unraisable)
 
 
