@@ -123,7 +123,8 @@ def test_the_review_office_checks_a_zip_with_its_roster_and_combines(server, tmp
     assert wb[sheet][ref.replace("$", "")].value == 3          # 甲 only: 乙 has an error and is refused
     refused = c.get(job).text
     assert "乙镇人民政府" in refused and "未汇总" in refused
-    assert c.get(job + "/combined.docx").body.startswith(b"PK")
+    assert c.get(job + "/combined.docx").status == 404     # no report before the 正文 is written:
+    assert "在“正文”中撰写本级的报告" in refused            # the page says what comes next
 
     other = Client(server)
     other.get("/review")

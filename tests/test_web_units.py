@@ -305,3 +305,14 @@ def test_the_roster_is_kept_when_older_items_make_room(tmp_path, clock):
         clock[0] += 1
         store.new_item(s, "check")
     assert store.item(s, roster.id) is roster and len(s.items) <= sessions.MAX_ITEMS + 1
+
+
+def test_plain_text_named_as_a_workbook_is_judged_by_the_workbook_reader(tmp_path):
+    """On the review page (which also takes published reports) a renamed CSV is not read as a
+    published report: it goes to the workbook reader, which answers as `review` does (F03)."""
+    from xlsx_tool.web import intake
+
+    path = tmp_path / "upload"
+    path.write_text("单位,件数\n甲镇,3\n", "utf-8")
+    assert intake.judge(path, "坏文件.xlsx", intake.ANY_REPORT).group == "workbook"
+    assert intake.judge(path, "年报.txt", intake.ANY_REPORT).group == "published"

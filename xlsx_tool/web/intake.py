@@ -3,8 +3,9 @@
 :func:`take_form` applies the session's disk quota and the request limits of :mod:`.uploads`;
 :func:`place` sniffs one received file (:mod:`.sniff`) and moves it to the name it is read
 under, or refuses it: content of a kind this form does not take (W04), or of a kind whose reader
-is not installed (W09).  A file whose content is not recognised at all keeps a workbook suffix,
-so the workbook reader judges it and answers exactly as ``xlsx-tool check`` would (F03 …).
+is not installed (W09).  A file whose content is not recognised at all — or, where published
+reports are taken too, plain text named as a workbook (a renamed CSV) — keeps a workbook suffix, so the workbook reader judges it and answers
+exactly as ``xlsx-tool check``/``review`` would (F03 …).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from ..findings import Code, UserError
 from . import features
 from .errors import session, web
+from . import sniff as sniffing
 from .sniff import UNKNOWN, Kind, sniff, stored_name, unique_in
 from .uploads import Form, Gone, Rejected, receive
 
@@ -42,13 +44,15 @@ async def take_form(request, item, *, max_files: int | None = None) -> Form:
 def judge(path: Path, display: str, accept: tuple[str, ...]) -> Kind:
     """The kind ``path`` is read as, or ``UserError`` W04/W09 (see the module docstring)."""
     kind = sniff(path)
+    suffix = Path(display).suffix.lower()
+    if kind == sniffing.TXT and suffix in WORKBOOK_SUFFIXES and "published" in accept:
+        kind = UNKNOWN       # plain text named as a workbook: a renamed CSV, not a published report
     if kind.group in accept:
         feature = NEEDS.get(kind.group)
         if feature and not features.available(feature):
             raise UserError(Code.W09, display, f"文件内容是{kind.label}；{features.NAMES[feature]}")
         return kind
     if kind == UNKNOWN and "workbook" in accept:
-        suffix = Path(display).suffix.lower()
         return Kind(suffix if suffix in WORKBOOK_SUFFIXES else ".xlsx", kind.label, "workbook")
     wanted = "电子表格（.xlsx、.xls、.ods）" if accept == WORKBOOK else "年报工作簿或已发布的年报"
     raise UserError(Code.W04, display, f"文件内容是{kind.label}，这里需要{wanted}")

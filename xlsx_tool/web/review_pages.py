@@ -260,7 +260,7 @@ async def combine(request: Request, item_id: str):
 @router.get("/review/{item_id}/combined.{kind}")
 async def combined(request: Request, item_id: str, kind: str):
     item = _item(request, item_id)
-    names = {"xlsx": review_work.COMBINED_BOOK, "docx": review_work.COMBINED_REPORT}
+    names = {"xlsx": review_work.COMBINED_BOOK}
     path = item.folder / "out" / names.get(kind, "-")
     if kind not in names or not path.is_file():
         raise HTTPException(404)

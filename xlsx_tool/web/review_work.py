@@ -1,7 +1,8 @@
 """The review office's jobs, run in a worker process: a batch of units' reports checked at once
 (:func:`xlsx_tool.review.batch.review`), its findings workbook (``review.findings_book.write``) and
-the combined (汇总) report (``review.combine.combine``, written as a workbook by ``write_template``
-and as a Word report by ``render_docx``).
+the combined (汇总) report (``review.combine.write_combined``: a workbook of the same format whose
+tables are the units' sums; its 基本信息 and 正文 are the combining body's to write before the Word
+report is made, like any unit's).
 
 A batch lives in one item folder: ``in/`` the units' files (the jobs' working folder, so messages
 name each unit's own file), ``out/`` what is generated, ``progress.json`` (written as the batch
@@ -19,7 +20,6 @@ PROGRESS = "progress.json"
 OVERVIEW = "overview.json"
 FINDINGS_BOOK = "审核结果.xlsx"
 COMBINED_BOOK = "汇总数据.xlsx"
-COMBINED_REPORT = "汇总报告.docx"
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -114,9 +114,9 @@ def review_batch(files: list[str], roster: str | None, year: int | None) -> dict
 @job
 def combine_batch(files: list[str], org: str, year: int | None, allow_errors: bool,
                   roster: str | None = None) -> dict:
-    """The combined report of the batch: a workbook (with its 汇总来源 sheet when the review part
-    writes it, ``review.combine.write_combined``) and its Word report."""
-    from ..report.render import render_docx
+    """The combined workbook of the batch (with its 汇总来源 sheet) and the units left out.  No Word
+    report yet: its 基本信息 (website, contacts) and 正文 are the combining body's to write, then it
+    is checked and rendered on the clerk page like any unit's report."""
     from ..review import combine as combining
 
     out = Path("..") / "out"
@@ -124,9 +124,8 @@ def combine_batch(files: list[str], org: str, year: int | None, allow_errors: bo
     book = out / COMBINED_BOOK
     _, data = combining.write_combined(files, book, org=org, year=year, allow_errors=allow_errors,
                                        roster=roster, force=True)
-    render_docx(data, out / COMBINED_REPORT, force=True)
     refused = []
     for f in getattr(data, "refused", None) or []:
         who = (f.extra or {}).get("unit") or (Path(f.file).name if f.file else "")
         refused.append(f"{who}：{f.title}" + (f"（{f.message}）" if f.message else ""))
-    return {"book": COMBINED_BOOK, "report": COMBINED_REPORT, "refused": refused}
+    return {"book": COMBINED_BOOK, "refused": refused}
