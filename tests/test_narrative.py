@@ -286,3 +286,15 @@ def test_another_year_named_for_this_years_work_is_an_n02_note(demo, text):
 ])
 def test_other_years_that_are_not_this_years_work_are_not_flagged(demo, text):
     assert narrative.findings(with_text(demo, text, section="overview_proactive")) == []
+
+
+def test_the_text_is_not_compared_with_a_number_the_table_does_not_have(make_filled_workbook):
+    """“无” typed in a cell is its own error (V02); the text stating a count is not then said to
+    contradict a table number that is not known."""
+    from xlsx_tool.checks.check import check_file
+
+    path = make_filled_workbook(request_new_natural="无",
+                                narrative_overview_request=["本年新收政府信息公开申请18件。"])
+    result = check_file(path)
+    assert "V02" in {f.code for f in result.errors}
+    assert not [f for f in result.errors + result.warnings if f.code == "N01"]

@@ -55,7 +55,7 @@ class Code(Enum):
     F04 = (ERROR, "文件设置了打开密码", "请在 Excel/WPS 中取消“打开密码”（文件加密）后另存，再运行本工具。工作表保护无需取消。")
     F05 = (ERROR, "这不是本工具生成的模板", "请先运行 xlsx-tool template 生成模板，在模板中填写后再检查。")
     F06 = (ERROR, "文件过大或结构可疑，已拒绝读取", "年报数据只有几百个单元格：请删除表格以外误填的大量内容，或用 Excel/WPS 把数据复制到新生成的模板中另存；来历不明的文件请勿打开。")
-    F07 = (ERROR, "不支持的文件类型", "请使用 .xlsx（推荐）、.xls 或 .ods 文件。")
+    F07 = (ERROR, "不支持的文件类型", "填报工作簿请用 .xlsx（推荐）、.xls 或 .ods；已发布的年报（.html、.docx、.pdf、.txt）也可以检查，或用 xlsx-tool audit 审读、import 导入；xlsx-tool export 导出的 .json 同样可读。")
     F08 = (ERROR, "无法识别年报格式", "基本信息表中的“年报格式”被修改或删除。请用 xlsx-tool template 重新生成模板并把数据复制过去。")
     F09 = (ERROR, "Word 模板无法使用", "请检查 Word 模板文件，或去掉 --template 使用内置模板。")
     F10 = (ERROR, "无法生成 PDF", "需要安装 LibreOffice（soffice 命令）才能输出 PDF；.docx 已正常生成。")

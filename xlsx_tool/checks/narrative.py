@@ -249,10 +249,10 @@ def _capped(found: list[Finding], code: Code, where: dict, extra: dict) -> list[
     return found[:MAX_PER_PARAGRAPH] + [make(code, f"本段另有 {rest} 处同类问题，未逐一列出", extra=dict(extra, more=rest), **where)]
 
 
-def _unknown(fmt: Format, uncertain) -> set[str]:
-    """The cells whose value is not known: those a published report printed so that they could
-    not be read (``data.uncertain``, P17/P25) and every total over one of them."""
-    out = set(uncertain or ())
+def _unknown(fmt: Format, unreadable: set[str]) -> set[str]:
+    """The cells whose value is not known: ``unreadable`` (:meth:`ReportData.unreadable`: not a
+    number in a workbook, not read from a published report) and every total over one of them."""
+    out = set(unreadable)
     grown = bool(out)
     while grown:
         grown = False
@@ -280,7 +280,7 @@ def findings(data: ReportData) -> list[Finding]:
     texts += [(note, _note_where(data, tid), {"note": tid}, False) for tid, note in data.notes.items()
               if note and tid in {tl.id for tl in fmt.tables}]
     total = sum(len(t[0]) for t in texts)
-    unknown = _unknown(fmt, getattr(data, "uncertain", None))
+    unknown = _unknown(fmt, data.unreadable())
     for text, where, extra, is_plans in texts:
         text = text[:budget]
         budget -= len(text)

@@ -70,9 +70,11 @@ def cmd_fields(args) -> int:
 
 
 def _check(args):
-    from ..checks.check import check_file
+    """Read ``args.file`` — a workbook, a published report or an exchange JSON — and check it."""
+    from ..checks.check import check
+    from ..sources import read_any
 
-    return check_file(args.file, blank_as_zero=args.blank_as_zero)
+    return check(read_any(args.file, blank_as_zero=args.blank_as_zero))
 
 
 def cmd_check(args) -> int:
@@ -82,10 +84,10 @@ def cmd_check(args) -> int:
         return cmd_check_parts(args)
     from ..checks.check import check
     from ..checks.text import text_report
-    from ..workbook.read import read_workbook
+    from ..sources import read_any
     from .previous import check_previous
 
-    data = read_workbook(args.file, blank_as_zero=args.blank_as_zero)
+    data = read_any(args.file, blank_as_zero=args.blank_as_zero)
     last, how, notes, notices = check_previous(args, data)
     data.findings.extend(notes)
     result = check(data, previous=last)
@@ -209,7 +211,7 @@ def register(sub) -> None:
     f.set_defaults(func=cmd_fields)
 
     def workbook_input(parser):        # what check and render both read
-        parser.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods）")
+        parser.add_argument("file", metavar="文件", help="填好的 .xlsx（也可 .xls、.ods；已发布的年报 .html、.docx、.pdf、.txt；导出的 .json）")
         parser.add_argument("--blank-as-zero", action="store_true", help="把未填写的单元格当作 0")
         parser.add_argument("--verbose", action="store_true",
                             help="逐格列出每个问题（默认把大量“未填写”等按工作表汇总）")

@@ -102,6 +102,11 @@ class ReportData:
         """Read from a published report (its structure is judged by the reader's P codes)."""
         return self.kind in PUBLISHED_KINDS
 
+    def unreadable(self) -> set[str]:
+        """Input cell ids whose value is not known: not a number, an error value, a sign such as
+        "/" (``None``), as opposed to blank (``blank``, counted as 0 where the message says so)."""
+        return {cid for cid, v in self.inputs.items() if v is None and cid not in self.blank}
+
     def values(self) -> dict[str, Number]:
         """Every numeric cell id → value: the inputs (blank → 0) and every total recomputed from
         them (never the workbook's cached results)."""

@@ -46,6 +46,11 @@ class PublishedReport(ReportData):
     title: str = ""
     pages: int = 0
 
+    def unreadable(self) -> set[str]:
+        """The inputs not known (see :meth:`ReportData.unreadable`) and every printed cell that
+        could not be read (``uncertain``, P17/P25)."""
+        return super().unreadable() | set(self.uncertain)
+
 
 def _titles() -> list[str]:
     fmt = model.load(registry.available()[-1])
