@@ -210,3 +210,15 @@ def test_the_new_template_never_replaces_last_years_file(tmp_path, last_2025):
     before = last.read_bytes()
     run = tool("template", "--previous", last, "-o", last, "--force")
     assert run.returncode == 2 and "[错误 O04]" in run.stderr and last.read_bytes() == before
+
+
+def test_no_previous_leaves_out_the_copy_of_last_years_report_kept_in_the_workbook(tmp_path):
+    from xlsx_tool.checks.check import check
+
+    last = read_workbook(write_template(tmp_path / "2025.xlsx", "2021", year=2025,
+                                        prefill={**fills.complete("2021"), "request_carried_out_natural": 2}))
+    this = read_workbook(write_template(tmp_path / "2026.xlsx", "2021", year=2026,
+                                        prefill=fills.complete("2021"), previous=last))
+    assert check(this).previous["how"] == "embedded" and "Y01" in codes(check(this).warnings)
+    alone = check(this, use_kept=False)
+    assert alone.previous is None and not [f for f in alone.warnings if f.code.startswith("Y")]

@@ -68,14 +68,15 @@ def check_file(path, *, blank_as_zero: bool = False, previous: ReportData | None
     return check(read_workbook(path, blank_as_zero=blank_as_zero), previous=previous)
 
 
-def check(data: ReportData, *, previous: ReportData | None = None) -> CheckResult:
+def check(data: ReportData, *, previous: ReportData | None = None, use_kept: bool = True) -> CheckResult:
     """Every reading finding, one X finding per failing cross-check, the 正文 findings of
     :func:`.narrative.findings` (N01–N03, N09) and :func:`.sections.findings` (N07, N08, N10), then
     the comparison with last year's report (:func:`.continuity.compare`): ``previous``, else the
-    one kept in the workbook (``data.carried``); finally the explanations (:mod:`.explain`)."""
+    one kept in the workbook (``data.carried``) unless ``use_kept`` is False (``check
+    --no-previous``); finally the explanations (:mod:`.explain`)."""
     found = list(data.findings) + rule_findings(data) + narrative.findings(data) + sections.findings(data)
     last, how = previous, "given"
-    if last is None and data.carried is not None:
+    if last is None and data.carried is not None and use_kept:
         last, how = data.carried.as_report(), "embedded"
     rates = about = None
     if last is not None:

@@ -90,7 +90,7 @@ def cmd_check(args) -> int:
     data = read_any(args.file, blank_as_zero=args.blank_as_zero)
     last, how, notes, notices = check_previous(args, data)
     data.findings.extend(notes)
-    result = check(data, previous=last)
+    result = check(data, previous=last, use_kept=not args.no_previous)
     if result.previous and how:
         result.previous["how"] = how
     if args.json:

@@ -21,7 +21,8 @@ def check_options(parser) -> None:
                         help=f"{SOURCES}，检查与上年的衔接和正文重复率（不写时自动查找同一文件夹中按本工具命名的上年文件）")
     parser.add_argument("--force-previous", action="store_true",
                         help="上年报告不是上一年度、机关名称不同或有错误时仍然比较（列为提示）")
-    parser.add_argument("--no-previous", action="store_true", help="不自动查找上年报告")
+    parser.add_argument("--no-previous", action="store_true",
+                        help="不与上年报告比较（不在同一文件夹中查找，也不用模板中保存的上年数据）")
 
 
 def read_previous(args):
