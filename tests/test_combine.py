@@ -93,7 +93,8 @@ def test_the_combined_report_checks_renders_and_passes_parts(combined, folder, t
     run = cli("check", out, "--parts", folder.units, "--roster", folder.roster)
     assert run.returncode == 0, run.stdout
     assert "检查通过" in run.stdout and "[提示 R23]" in run.stdout and rf.MISSING[1] in run.stdout
-    assert "[提示 R22]" in run.stdout and "戊县教育局" in run.stdout      # refused at combine: not counted
+    assert "[提示 R22]" in run.stdout and "戊县教育局" in run.stdout      # refused at combine: not counted,
+    assert "汇总时未计入" in run.stdout                                 # and why
     docx = tmp_path / "全县汇总.docx"
     run = cli("render", out, "-o", docx)
     assert run.returncode == 0, run.stdout

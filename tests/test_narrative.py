@@ -298,3 +298,9 @@ def test_the_text_is_not_compared_with_a_number_the_table_does_not_have(make_fil
     result = check_file(path)
     assert "V02" in {f.code for f in result.errors}
     assert not [f for f in result.errors + result.warnings if f.code == "N01"]
+
+
+def test_a_quoted_slogan_states_no_count(demo):
+    text = "坚持“办结一件申请、解决一个问题、温暖一颗民心”的工作理念。"
+    assert not [f for f in narrative.findings(with_text(demo, text)) if f.code == "N01"]
+    assert [f for f in narrative.findings(with_text(demo, "本年办结一件申请。")) if f.code == "N01"]

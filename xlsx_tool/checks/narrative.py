@@ -31,6 +31,8 @@ from .years import report_year_plans, scan, year_slips
 __all__ = ["findings", "contradictions", "year_slips", "report_year_plans", "cn_int", "CLAIMS", "Claim"]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+#: A quotation (“…”, 「…」, 『…』) of at most a sentence's length.
+_QUOTED = re.compile(r"“[^“”\n]{1,60}”|「[^「」\n]{1,60}」|『[^『』\n]{1,60}』")
 
 
 def _paragraphs(data: ReportData) -> Iterator[tuple[str, int, str, dict]]:
@@ -193,8 +195,10 @@ def cn_int(text: str) -> int | None:
 
 def contradictions(fmt: Format, text: str, values: Mapping[str, Number]) -> Iterator[tuple[str, int | None, list[str], Number]]:
     """``(phrase, stated number or None for a "none" phrase, cell ids, table value)`` for every
-    phrase of :data:`CLAIMS` in ``text`` whose number differs from the tables."""
-    text = text.translate(_FULLWIDTH_DIGITS)
+    phrase of :data:`CLAIMS` in ``text`` whose number differs from the tables.  Words inside
+    quotation marks (a slogan such as “办结一件申请、解决一个问题”, a document's title) state no
+    count and are not read."""
+    text = _QUOTED.sub(lambda m: "　" * len(m.group(0)), text.translate(_FULLWIDTH_DIGITS))
     taken = bytearray(len(text))          # characters already matched by an earlier claim
     for rx, targets, accept, own in _compiled(fmt.id):
         for m in rx.finditer(text):

@@ -93,18 +93,22 @@ def text_report(result: CheckResult, *, verbose: bool = False) -> str:
         lines.append(previous_line(result))
     lines.append("")
     shown = result.errors + result.warnings
-    for f in (shown if verbose else summarise(result.errors) + summarise(result.warnings)) + result.explained:
+    listed = shown if verbose else summarise(result.errors) + summarise(result.warnings)
+    for f in listed + result.explained:
         lines += [f.text(), ""]
     lines += rates_lines(result)
     explained = f"，{len(result.explained)} 个已说明" if result.explained else ""
+    blanks = sum(f.code == Code.V01.name for f in result.errors)
     if result.ok:
         lines.append(f"检查通过：未发现错误（{len(result.warnings)} 个提示{explained}）")
     else:
         lines.append(f"共 {len(result.errors)} 个错误、{len(result.warnings)} 个提示{explained}")
-        blanks = sum(f.code == Code.V01.name for f in result.errors)
         if blanks > 10 and verbose:
             lines.append(f"其中 {blanks} 个是“未填写”：没有数据的单元格请填 0；"
                          "如确认空着的都是 0，可加 --blank-as-zero 重新检查。")
         elif blanks >= SUMMARY_FROM:
             lines.append(f"其中 {blanks} 个是“未填写”，上面已按工作表汇总；加 --verbose 可逐格列出。")
+    if len(listed) < len(shown) and blanks < SUMMARY_FROM:
+        lines.append(f"上面有些问题按工作表合并为一条（共 {len(shown)} 条合并为 {len(listed)} 条）；"
+                     "加 --verbose 可逐条列出。")
     return "\n".join(lines)

@@ -127,7 +127,8 @@ def select(reports: list[UnitReport], *, year: int | None, allow_errors: bool,
         elif copies[r.key] > 1:
             part.finding = make(Code.R13, f"“{part.name}”在文件夹中有 {copies[r.key]} 个文件", file=r.file, extra=unit)
         elif names is not None and r.key not in names:
-            part.finding = make(Code.R22, f"“{part.name}”不在汇总来源中", file=r.file, extra=unit)
+            why = f"有 {r.errors} 个错误，汇总时未计入" if r.status == ERRORS else "不在汇总来源中"
+            part.finding = make(Code.R22, f"“{part.name}”{why}", file=r.file, extra=unit)
         elif r.status == ERRORS and not allow_errors:
             part.finding = make(Code.R11, f"“{part.name}”有 {r.errors} 个错误（xlsx-tool check 可查看）", file=r.file, extra=unit)
         else:
