@@ -50,7 +50,7 @@ def _check_suffix(out: Path, suffix: str | None) -> None:
         return
     kind = KINDS.get(suffix, suffix)
     got = f"的扩展名是 {out.suffix}" if out.suffix else "没有扩展名"
-    raise UserError(Code.O06, str(out), f"输出文件名{got}，而写入的是{kind}（{suffix}）；"
+    raise UserError(Code.O06, str(out), f"输出文件名{got}，而写入的是 {kind}（{suffix}）；"
                                         f"请改为 {suggest(out, suffix)}")
 
 

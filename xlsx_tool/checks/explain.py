@@ -50,7 +50,7 @@ def apply(found: list[Finding], explanations: list[Explanation], file: str = ""
     for k, e in enumerate(explanations):
         if k in used:
             continue
-        place = f"位置 {e.cell}" if e.cell else "任何位置"
+        place = f"“{e.cell}”处" if e.cell else "任何位置"
         where = dict(file=file, sheet=SHEET, labels=f"{SHEET}{SEP}{e.code}")
         if e.row is not None:
             where["cell"] = a1(e.row, 0)

@@ -109,7 +109,7 @@ def findings(data: ReportData) -> list[Finding]:
             continue
         label = fmt.section_label(sid)
         if sid in spec["required"]:
-            out.append(make(Code.N07, f"“{label}”{why[sid]}；{spec['source']}", extra={"section": sid},
+            out.append(make(Code.N07, f"“{label}”{why[sid]}（{spec['source']}）", extra={"section": sid},
                             **_where(data, sid)))
         elif sid in spec["expected"]:
             out.append(make(Code.N08, f"“{label}”{why[sid]}", extra={"section": sid}, **_where(data, sid)))

@@ -199,7 +199,7 @@ def register(sub) -> None:
                    help=_year_help("报告年度") + "；有 --previous 时默认为上年报告的下一年")
     t.add_argument("--format", metavar="格式", help=f"年报格式 {choices}（默认按报告年度选择）")
     t.add_argument("--org", metavar="机关名称", help="机关名称，如“某某镇人民政府”")
-    t.add_argument("-o", "--output", metavar="文件", help="输出的 .xlsx（默认“年度年政府信息公开年报数据.xlsx”）")
+    t.add_argument("-o", "--output", metavar="文件", help="输出的 .xlsx（默认“<报告年度>年政府信息公开年报数据.xlsx”，如 2026年政府信息公开年报数据.xlsx）")
     t.add_argument("--force", action="store_true", help="允许覆盖已有文件（已填有数据的工作簿不会被覆盖）")
     previous.template_options(t)
     t.set_defaults(func=cmd_template)

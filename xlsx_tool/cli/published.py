@@ -58,15 +58,15 @@ def register(sub) -> None:
     p = sub.add_parser("import", help="读取已发布的年报（网页、Word、PDF、文本），生成填好的工作簿",
                        description="读取已发布的年报（.html/.htm、.docx、.pdf、.txt、.doc/.wps），生成本工具的填报工作簿，"
                                    "可接着运行 check、render 或 template --previous。")
-    p.add_argument("report", help="已发布的年报文件")
-    p.add_argument("-o", "--output", help="输出的工作簿（.xlsx）；默认与年报同名、放在同一文件夹")
-    p.add_argument("--year", type=int, help="报告年度（报告中读不出年度时使用）")
-    p.add_argument("--org", help="机关名称（报告中读不出或需要更正时使用）")
+    p.add_argument("report", metavar="年报", help="已发布的年报文件")
+    p.add_argument("-o", "--output", metavar="文件", help="输出的工作簿（.xlsx）；默认与年报同名、放在同一文件夹")
+    p.add_argument("--year", type=int, metavar="年份", help="报告年度（报告中读不出年度时使用）")
+    p.add_argument("--org", metavar="机关名称", help="机关名称（报告中读不出或需要更正时使用）")
     p.add_argument("--force", action="store_true", help="允许覆盖已有的输出文件")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("audit", help="审读已发布的年报：读取并核对，逐份给出结论和问题，不写文件",
                        description="读取并核对一份或多份已发布的年报：每份一行结论，然后列出问题（按表格 › 行 › 列或正文段落定位）。")
-    p.add_argument("reports", nargs="+", help="已发布的年报文件（可多个）")
+    p.add_argument("reports", nargs="+", metavar="年报", help="已发布的年报文件（可多个）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出，供其他程序使用")
     p.set_defaults(func=cmd_audit)

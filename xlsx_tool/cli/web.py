@@ -29,9 +29,9 @@ def _minutes(text: str) -> int:
 def register(sub) -> None:
     """Add ``serve`` to the parser's ``sub`` (argparse sub-parsers)."""
     s = sub.add_parser("serve", help="启动网页版（填报单位和政务公开办在浏览器中使用）")
-    s.add_argument("--host", default="127.0.0.1",
+    s.add_argument("--host", default="127.0.0.1", metavar="地址",
                    help="监听地址（默认 127.0.0.1，仅本机；0.0.0.0 向局域网开放，需要访问码）")
-    s.add_argument("--port", type=_port, default=8000, help="端口（默认 8000；0 = 自动选择空闲端口）")
+    s.add_argument("--port", type=_port, default=8000, metavar="端口", help="端口（默认 8000；0 = 自动选择空闲端口）")
     s.add_argument("--no-browser", action="store_true", help="启动后不自动打开浏览器")
     s.add_argument("--password", metavar="访问码",
                    help="指定访问码（向局域网开放时默认随机生成并显示；仅本机时指定则同样需要输入）")

@@ -309,7 +309,10 @@ def _near(key: str, roster: Roster) -> str:
 def summary_text(result: ReviewResult) -> str:
     """A few lines for the terminal: how many units in each status, who is missing."""
     counts = result.counts()
-    head = f"审核 {result.year or '（年度未知）'} 年度：共 {sum(counts.values())} 个单位（文件）"
+    files = sum(1 for u in result.units if u.file)
+    head = (f"审核 {result.year or '（年度未知）'} 年度：{files} 个文件，"
+            f"{len(result.units)} 行（含单位名单中未提交的单位）" if files != len(result.units) else
+            f"审核 {result.year or '（年度未知）'} 年度：{files} 个文件")
     parts = "，".join(f"{s} {n}" for s, n in counts.items() if n)
     lines = [head, parts]
     bad = [u for u in result.units if u.status in (UNREADABLE, DUPLICATE, WRONG_YEAR, ERRORS)]
