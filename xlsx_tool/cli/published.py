@@ -2,14 +2,14 @@
 
 ``xlsx-tool import REPORT [-o 工作簿.xlsx]`` reads a published report (web page, Word, PDF, text;
 also a workbook or exchange JSON, through :func:`xlsx_tool.sources.read_any`) and writes a filled
-workbook of our own template; exit 0 when written, 2 when the report or the output cannot be
-used.  ``xlsx-tool audit REPORT… [--json]`` imports and checks without writing anything: one
+workbook of our own template; exit 0 when written and reading found no 错误, 1 when written but
+reading found 错误 (listed; the workbook holds what was read, so ``check`` shows them again), 2 when
+the report or the output cannot be used.  ``xlsx-tool audit REPORT… [--json]`` imports and checks without writing anything: one
 verdict line per report, then the findings; exit 0 = no 错误 in any, 1 = 错误 found, 2 = a file
 could not be read.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 
@@ -39,16 +39,17 @@ def cmd_import(args) -> int:
         for f in errors + notes:
             print(finding_text(f))
     print(f"下一步：在 Excel/WPS 中核对后运行 xlsx-tool check \"{path}\"")
-    return 0
+    return 1 if errors else 0
 
 
 def cmd_audit(args) -> int:
     from ..audit import audit, text_report
+    from ..findings import dumps
 
     results = audit(args.reports)
     if args.json:
-        print(json.dumps({"ok": all(r.exit_code == 0 for r in results),
-                          "reports": [r.as_json() for r in results]}, ensure_ascii=False, indent=1, default=str))
+        print(dumps({"ok": all(r.exit_code == 0 for r in results),
+                     "reports": [r.as_json() for r in results]}, indent=1, default=str))
     else:
         print(text_report(results))
     return max((r.exit_code for r in results), default=0)
