@@ -579,6 +579,9 @@ CASES: list[Case] = [
         {"exchange_version": 1, "format": {"id": "2021"}, "year": 2024, "agency": "某局", "basic_info": [],
          "cells": {"request_new_natural": {"value": [1]}}, "narrative": {}}).encode()), "-o", "{tmp}/出.json"), 2,
          ("R08",), ("cells.request_new_natural.value",), command="export"),
+    Case("export: exchange JSON whose count is 1E+999999999", also(raw("巨数.json", lambda tmp: _exchange_with(
+        tmp, "request_new_natural", "1E+999999999")), "-o", "{tmp}/出.json"), 1, (), ("已导出：{out}", "1 个错误"),
+         command="export", output_on_errors=True),
     Case("review: a zip bomb among good reports", also(folder(fill(name="甲.xlsx"), raw("炸弹.xlsx", zip_of(lambda: [
         ("xl/workbook.xml", "<workbook/>"), ("xl/worksheets/sheet1.xml", b"\0" * (64 * 2**20))]))), "-o",
         "{tmp}/审核结果.xlsx"), 1, (), ("无法读取 1", "通过 1", "压缩比超过 100:1", "已生成审核结果：{out}"),
@@ -729,6 +732,9 @@ NESTED_TABLES = ("<html><body>" + "<table><tr><td>" * 5000 + "一、总体情况
                  + "</body></html>").encode()
 HUGE_SPANS = ("<html><body><p>三、收到和处理政府信息公开申请情况</p><table>"
               + "<tr><td rowspan=200 colspan=200>x</td></tr>" * 200 + "</table></body></html>").encode()
+#: a plain grid of 150 000 cells: laid out in one pass (once quadratic in the rows: 10 s of CPU)
+BIG_TABLE = ("<html><body><p>三、收到和处理政府信息公开申请情况</p><table>" + ("<tr>" + "<td>1</td>" * 60 + "</tr>") * 2500
+             + "</table></body></html>").encode()
 HTML_LAUGHS = ('<!DOCTYPE html [' + "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10 if i else "哈哈哈哈"}">'
                                             for i in range(10)) + ']><html><body><p>&l9;</p></body></html>').encode()
 SEED = Path(__file__).parent / "fixtures" / "published" / "wenchang-2020.md"
@@ -757,6 +763,8 @@ CASES += [
     Case("published: a folder", lambda tmp: [str(tmp)], 2, ("F02",), (), command="audit"),
     Case("published: tables nested 5000 deep", raw("年报.html", NESTED_TABLES), 1,
          ("P02", "P03", "P01", "P01", "P01"), ("未找到",), command="audit"),
+    Case("published: one table of 2500 rows × 60 columns", raw("年报.html", BIG_TABLE), 1,
+         ("P02", "P03", "P01", "P01", "P01"), (), command="audit"),
     Case("published: merged cells spanning 8 million slots", raw("年报.html", HUGE_SPANS), 2, ("F25",),
          ("单元格",), command="audit"),
     Case("published: entities declared in a web page are not expanded", raw("年报.html", HTML_LAUGHS), 1,
@@ -773,6 +781,21 @@ CASES += [
     Case("published: import writes a workbook", also(raw("文昌镇 年报.md", SEED.read_bytes()), "-o", "{tmp}/文昌镇 数据.xlsx"),
          0, ("P18",) * 10, ("已导入",), command="import"),
 ]
+
+
+def _exchange_with(tmp: Path, cell: str, number: str) -> bytes:
+    """The exchange JSON of the balanced fill with ``cell``'s value written as the JSON number
+    ``number`` (a literal ``json.dumps`` cannot write, such as ``1E+999999999``)."""
+    from xlsx_tool.checks.check import check
+    from xlsx_tool.formats.exchange import dumps, to_exchange
+    from xlsx_tool.workbook.read import read_workbook
+
+    src = filled(tmp, name="导出前.xlsx")
+    text = dumps(to_exchange(check(read_workbook(src))))
+    src.unlink()
+    new = re.sub(rf'("{cell}": \{{\s*"value": )-?[0-9.]+', lambda m: m.group(1) + number, text, count=1)
+    assert new != text
+    return new.encode("utf-8")
 
 
 def _foreign_workbook() -> bytes:

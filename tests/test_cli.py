@@ -146,10 +146,15 @@ def test_check_json_answers_in_json_even_when_the_file_is_unusable(tmp_path):
     (["check"], "缺少必须的参数：文件"),
     (["chek", "x.xlsx"], "没有“chek”这个命令"),
     (["template", "--year", "abc"], "参数 --year 应为整数"),
+    # a stray word too long for a file name: explained, not an OSError traceback from Path.exists
+    (["check", "x.xlsx", "x" * 300], "无法识别的参数"),
+    # an unknown option pasted with a terminal escape (a window-title sequence): shown as <U+…>
+    (["check", "x.xlsx", "--verbos\x1b]0;x\x07"], "--verbos<U+001B>]0;x<U+0007>"),
 ])
 def test_a_mistyped_command_is_explained_in_chinese(args, words):
     run = tool(*args)
     assert run.returncode == 2 and words in run.stderr and "error:" not in run.stderr
+    assert "Traceback" not in run.stderr and "\x1b" not in run.stderr and "\x07" not in run.stderr
 
 
 def test_a_template_of_the_other_format_is_named_as_such(tmp_path):

@@ -18,6 +18,8 @@ import re
 import sys
 from pathlib import Path
 
+from ..findings import visible
+
 PROG = "xlsx-tool"
 QUOTE_HINT = "文件名中有空格时，请用英文引号把整个路径括起来"
 
@@ -75,7 +77,8 @@ class ChineseParser(argparse.ArgumentParser):
         return next((a for a in self.arguments if "-o" in a.option_strings), None)
 
     def error(self, message: str):
-        self.exit(2, f"[错误] 命令写法有误：{translate(message)}\n    处理：运行 {self.prog} -h 查看用法。\n")
+        # the words were typed (or pasted) by the user: escape and control characters shown as <U+…>
+        self.exit(2, visible(f"[错误] 命令写法有误：{translate(message)}\n    处理：运行 {self.prog} -h 查看用法。\n"))
 
 
 def translate(message: str) -> str:
@@ -132,7 +135,7 @@ class ToolParser(ChineseParser):
         joined = " ".join(words)
         for a in sub.arguments:            # a path split at a space: the positional + the rest
             given = getattr(ns, a.dest, None) if not a.option_strings else None
-            if isinstance(given, str) and Path(f"{given} {joined}").exists():
+            if isinstance(given, str) and _exists(f"{given} {joined}"):
                 return (f"“{given} {joined}”中有空格，被当成了几个参数；{QUOTE_HINT}，如："
                         f"{PROG} {ns.command} {quoted(f'{given} {joined}')}")
         out = sub.output_option()
@@ -144,6 +147,15 @@ class ToolParser(ChineseParser):
             return (f"多了文件名“{joined}”：{ns.command} 命令的输出文件要写在 -o 后面，如：{suggestion}"
                     + (f"（{QUOTE_HINT}）" if len(words) > 1 else ""))
         return translate(f"unrecognized arguments: {joined}")
+
+
+def _exists(path: str) -> bool:
+    """Whether ``path`` exists; ``False`` for a name the system cannot even look up (too long,
+    a NUL byte, no permission), where :meth:`Path.exists` of Python 3.11 raises."""
+    try:
+        return Path(path).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def build_parser(modules: tuple | None = None) -> ToolParser:

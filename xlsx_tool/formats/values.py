@@ -122,7 +122,7 @@ def parse_number(raw: object, ctype: str, *, computed: bool = False) -> Parsed:
         return Parsed(None, Code.V02, text=text)
     if number < 0 and ctype != "signed_count":
         return Parsed(None, Code.V03, coerced, text)
-    if abs(number) > MAX_VALUE:
+    if number.copy_abs() > MAX_VALUE:      # copy_abs: no context, so 1E+999999999 cannot overflow
         return Parsed(None, Code.V07, coerced, text)
     if ctype in _INTEGER_TYPES:
         if number != number.to_integral_value():

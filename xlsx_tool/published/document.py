@@ -81,6 +81,7 @@ class GridBuilder:
 
     def build(self, rows: list[list[tuple[str, int, int]]], page: int = 0) -> Grid:
         taken: dict[tuple[int, int], Slot] = {}
+        last_col: dict[int, int] = {}      # row → its rightmost slot taken (one pass, not one per row)
         width = 0
         for r, cells in enumerate(rows):
             c = 0
@@ -96,11 +97,12 @@ class GridBuilder:
                 for dr in range(rowspan):
                     for dc in range(colspan):
                         taken[(r + dr, c + dc)] = Slot(text, self.origin, dr == 0, dc == 0)
+                    last_col[r + dr] = max(last_col.get(r + dr, -1), c + colspan - 1)
                 c += colspan
                 width = max(width, c)
         grid_rows = []
         for r in range(len(rows)):
-            last = max((c for (rr, c) in taken if rr == r), default=-1)
+            last = last_col.get(r, -1)
             grid_rows.append([taken.get((r, c)) or Slot("", -1) for c in range(last + 1)])
         return Grid(grid_rows, page)
 
