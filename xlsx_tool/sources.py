@@ -7,7 +7,6 @@ The commands that accept "last year's report" or "a folder of reports" read thro
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from .findings import Code, UserError
@@ -31,11 +30,8 @@ def kind_of(path: str | Path) -> str | None:
 
 def read_any(path: str | Path, *, blank_as_zero: bool = False) -> ReportData:
     """Read one report from any source the tool knows (see the module docstring)."""
-    p = Path(path)
-    if p.is_dir():                        # before the suffix: a folder is no report of any kind
+    if Path(path).is_dir():               # before the suffix: a folder is no report of any kind
         raise UserError(Code.F02, str(path))
-    if not os.path.lexists(p) and kind_of(path) is None:
-        raise UserError(Code.F01, str(path))
     kind = kind_of(path)
     if kind == "workbook":
         from .workbook.read import read_workbook
