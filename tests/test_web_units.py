@@ -218,6 +218,8 @@ def test_a_marked_cell_says_what_it_should_hold(tmp_path):
     assert cells["request_carried_in_natural"]["marks"][0]["tip"].startswith("X01")    # 1 − 2 < 0: no advice
     assert cells["request_carried_out_natural"]["marks"][0]["tip"].startswith("若只改这一格，应为 3（现为 1）")
     assert "marks" not in cells["request_new_business"]
+    outcome = cells["request_outcome_total_natural"]["marks"][0]["tip"]     # （七）总计: a formula
+    assert outcome.startswith("这一格是合计（公式）") and "应为" not in outcome
     assert [g["sheet"] for g in shown["groups"]] == ["表三"]
     assert shown["findings"][0]["cell_id"] == "request_new_natural"
 

@@ -56,13 +56,17 @@ def _number(text) -> Decimal | None:
 
 
 def _tip(f: dict, address: str, left_cells: list[str], right_cells: list[str], current,
-         signed: bool = False) -> str:
+         signed: bool = False, total: bool = False) -> str:
     """What hovering a marked cell says: for a rule, the value this cell should hold if it alone
     were wrong (left side: now − difference; right side: now + difference; never a negative count)
-    and both sides' sums."""
+    and both sides' sums; for a total (a formula, ``total``) that it is computed from the input
+    cells, which are the ones to correct."""
     head = f"{f['code']} {f['title']}"
     lv, rv, diff = f.get("left_value"), f.get("right_value"), _number(f.get("difference"))
     now = _number(current)
+    if total and f["code"].startswith("X"):
+        return (f"这一格是合计（公式），按各项自动计算为 {plain(now) if now is not None else '—'}，不能直接改；"
+                f"请改正参与计算的填报格。{head}：左边合计 {lv}，右边合计 {rv}，应相等。")
     if lv is not None and rv is not None:
         sides = f"左边合计 {lv}，右边合计 {rv}，应相等"
         on_left = address in left_cells or (address == f.get("cell") and address not in right_cells)
@@ -93,7 +97,8 @@ def marks(data, items: list[dict]) -> dict[str, list[dict]]:
                 continue
             out.setdefault(cid, []).append({"severity": f["severity"], "code": f["code"], "finding": n,
                                             "tip": _tip(f, address, left, right, values.get(cid),
-                                                        data.fmt.cells[cid].type == "signed_count")})
+                                                        data.fmt.cells[cid].type == "signed_count",
+                                                        not data.fmt.cells[cid].is_input)})
     return out
 
 
