@@ -19,7 +19,7 @@ from xlsx_tool.findings import Code, UserError
 from xlsx_tool.formats.content import Explanation
 from xlsx_tool.report.lint import lint
 from xlsx_tool.report.render import render_docx
-from xlsx_tool.workbook import yearsheets
+from xlsx_tool.workbook import yearread, yearsheets
 from xlsx_tool.workbook.previous import rewrite_with_explanations
 from xlsx_tool.workbook.read import read_workbook
 from xlsx_tool.workbook.template import write_template
@@ -38,7 +38,7 @@ def short_overview(make_filled_workbook):
 
 def test_every_template_has_a_sheet_for_explanations_with_a_list_of_the_notes(tmp_path):
     wb = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx", "2021", year=2026))
-    ws = wb[yearsheets.EXPLANATION_SHEET]
+    ws = wb[yearread.EXPLANATION_SHEET]
     assert [ws.cell(3, c).value for c in (1, 2, 3)] == ["代码", "位置", "说明"]
     assert not ws["A4"].protection.locked and not ws["C33"].protection.locked and ws["A34"].protection.locked
     (dv,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]

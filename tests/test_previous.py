@@ -16,7 +16,7 @@ import fills
 from reports import codes, report, successor
 from xlsx_tool.checks.check import check_file
 from xlsx_tool.formats import model
-from xlsx_tool.workbook import yearsheets
+from xlsx_tool.workbook import yearread, yearsheets
 from xlsx_tool.workbook.prefill import prefill_from
 from xlsx_tool.workbook.previous import beside_candidates
 from xlsx_tool.workbook.read import read_workbook
@@ -92,7 +92,7 @@ def test_copied_paragraphs_are_commented_and_tinted_while_unchanged(tmp_path, la
     rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
     (formula,) = rules["B5"]
     assert formula.startswith("EXACT($B$5,'上年参考'!$C$")
-    ref = wb[yearsheets.REFERENCE_SHEET]
+    ref = wb[yearread.REFERENCE_SHEET]
     assert ref.sheet_state == "hidden"
     assert ref[formula.split("$C$")[1].rstrip(")").join(("C", ""))].value == last.narrative["overview"][0]
 

@@ -12,7 +12,7 @@ from openpyxl.utils import range_boundaries
 
 from xlsx_tool import __version__
 from xlsx_tool.formats import model, placeholders, registry
-from xlsx_tool.workbook import template, yearsheets
+from xlsx_tool.workbook import template, yearread
 from xlsx_tool.findings import UserError
 from xlsx_tool.workbook.template import write_template
 
@@ -42,8 +42,8 @@ def unlocked_positions(fmt: model.Format) -> dict[str, set[tuple[int, int]]]:
         boxes += [tl.note] + [box for _, _, box in tl.choices]
         out[tl.sheet] = {(r, c) for b in boxes for r in range(b.row, b.row + b.rowspan)
                          for c in range(b.col, b.col + b.colspan)}
-    first = yearsheets.EXPLANATION_FIRST_ROW
-    out[yearsheets.EXPLANATION_SHEET] = {(r, c) for r in range(first, first + yearsheets.EXPLANATION_ROWS)
+    first = yearread.EXPLANATION_FIRST_ROW
+    out[yearread.EXPLANATION_SHEET] = {(r, c) for r in range(first, first + yearread.EXPLANATION_ROWS)
                                          for c in range(3)}
     return out
 

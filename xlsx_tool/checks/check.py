@@ -24,7 +24,7 @@ from ..formats import model
 from ..formats.content import ReportData
 from ..formats.geometry import ranges
 from ..formats.values import plain
-from . import continuity, explain, narrative, sections
+from . import explain, narrative, sections
 
 
 @dataclass
@@ -80,6 +80,8 @@ def check(data: ReportData, *, previous: ReportData | None = None, use_kept: boo
         last, how = data.carried.as_report(), "embedded"
     rates = about = None
     if last is not None:
+        from . import continuity      # only with last year's report: its import is not free
+
         compared = continuity.compare(data, last)
         found += compared.findings
         rates = compared.repeat_rates

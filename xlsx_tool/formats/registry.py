@@ -21,11 +21,13 @@ import datetime
 import json
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..findings import Code, UserError
 
+#: The folder of the shipped data files (a plain path: the package is installed as files, and
+#: ``importlib.resources`` would cost every command a few milliseconds of start-up).
+HERE = Path(__file__).resolve().parent
 COMMON = "common"
 ENV = "XLSX_TOOL_FORMATS"
 #: JSON Schemas kept beside the data (``exchange.schema.json``) are not formats.
@@ -72,7 +74,7 @@ def clear_caches() -> None:
 @lru_cache(maxsize=None)
 def _files() -> dict[str, Path]:
     """Format id → its data file; later folders win."""
-    folders = [Path(str(resources.files(__package__)))]
+    folders = [HERE]
     folders += [Path(p) for p in os.environ.get(ENV, "").split(os.pathsep) if p]
     folders += _extra
     out: dict[str, Path] = {}
@@ -98,7 +100,7 @@ def raw(format_id: str) -> dict:
     that is not valid JSON or lacks a required key — a mistake in the data, not in user input.
     """
     path = _files()[format_id]
-    base = json.loads(resources.files(__package__).joinpath(COMMON + ".json").read_text("utf-8"))
+    base = json.loads((HERE / (COMMON + ".json")).read_text("utf-8"))
     try:
         own = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

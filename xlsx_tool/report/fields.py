@@ -5,7 +5,7 @@ Each field is what a workbook cell's defined name and a Word-template placeholde
 from __future__ import annotations
 
 from ..formats import model, rates, registry
-from ..workbook import yearsheets
+from ..workbook import yearread
 
 TYPE_NAMES = {
     "count": "件数（不小于 0 的整数）",
@@ -52,8 +52,8 @@ def describe(format_id: str) -> list[dict]:
     year = example_year(format_id)
     out = [dict(id=name, placeholder=f"{{{{ {name} }}}}", sheet="", cell="", type=TYPE_NAMES["text"],
                 labels=label, input=False, example=example(fmt, year)) for name, label, example in REPORT_NAMES]
-    first, last = yearsheets.EXPLANATION_FIRST_ROW, yearsheets.EXPLANATION_FIRST_ROW + yearsheets.EXPLANATION_ROWS - 1
-    out.append(dict(id="explanations", placeholder=EXPLANATIONS_LOOP, sheet=yearsheets.EXPLANATION_SHEET,
+    first, last = yearread.EXPLANATION_FIRST_ROW, yearread.EXPLANATION_FIRST_ROW + yearread.EXPLANATION_ROWS - 1
+    out.append(dict(id="explanations", placeholder=EXPLANATIONS_LOOP, sheet=yearread.EXPLANATION_SHEET,
                     cell=f"{model.a1(first, 0)}:{model.a1(last, 2)}",
                     type=TYPE_NAMES["paragraphs"], labels="“说明”工作表中的每条说明：代码、位置、代码含义、说明内容",
                     input=True, example="Y01 表三!D7 上年结转与上年报告不衔接：机构调整，上年结转的申请由原单位办理"))

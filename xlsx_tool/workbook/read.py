@@ -18,7 +18,7 @@ import unicodedata
 from ..findings import Code, make
 from ..formats import carry, model, registry, values
 from ..formats.content import ReportData
-from . import files, yearsheets
+from . import files, yearread
 from .cells import CellValues
 from .locate import Locator
 
@@ -37,7 +37,7 @@ def read_workbook(path, *, blank_as_zero: bool = False) -> ReportData:
     fmt = model.load(files.format_id(wb.grids, info_sheets, wb.props, subject))
     reader = _Reader(wb, fmt, blank_as_zero)
     data = reader.run()
-    yearsheets.read_into(data, wb.grids, {k: n.dest for k, n in (wb.names or {}).items()})
+    yearread.read_into(data, wb.grids, {k: n.dest for k, n in (wb.names or {}).items()})
     props = wb.props
     if props.get(files.PROP_LAYOUT) and props[files.PROP_LAYOUT] != fmt.layout_hash:
         version = props.get(files.PROP_VERSION, "")
@@ -250,7 +250,7 @@ class _Reader:
         boxes = tl.boxes + tl.check_boxes + [b for b in (tl.note, tl.note_label) if b is not None]
         boxes += [b for _, label, box in tl.choices for b in (label, box)]
         down, right = self.moved.get(tl.sheet, (0, 0))
-        _, block_last, block_col = (carry.block_area(self.fmt, tl.id) if yearsheets.REFERENCE_SHEET in self.grids
+        _, block_last, block_col = (carry.block_area(self.fmt, tl.id) if yearread.REFERENCE_SHEET in self.grids
                                     else (-1, -1, -1))          # 上年衔接, in templates made with --previous
         rows = max([b.row + b.rowspan for b in boxes] + [block_last + 1]) + down
         cols = max([b.col + b.colspan for b in boxes] + [r.check_pos[1] + 1 for r in tl.rules]
