@@ -139,11 +139,22 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 
+def _glob(ids, pattern: str) -> list[str]:
+    """The ids matching ``pattern``: itself, or with one ``*`` standing for any characters (a
+    regular expression per pattern would cost every ``check`` its compile time)."""
+    if "*" not in pattern:
+        return [pattern] if pattern in ids else []
+    if pattern.count("*") > 1:
+        return fnmatch.filter(ids, pattern)
+    head, tail = pattern.split("*")
+    return [i for i in ids if i.startswith(head) and i.endswith(tail) and len(i) >= len(head) + len(tail)]
+
+
 def _target_ids(fmt: Format, expr: str) -> list[str] | None:
     """Cell ids of a claim target, or ``None`` when the format lacks one of its terms."""
     ids: list[str] = []
     for term in expr.split("+"):
-        got = next((hit for alt in term.split("|") if (hit := fnmatch.filter(fmt.cells, alt))), None)
+        got = next((hit for alt in term.split("|") if (hit := _glob(fmt.cells, alt))), None)
         if not got:
             return None
         ids.extend(got)
