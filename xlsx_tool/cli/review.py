@@ -7,7 +7,6 @@ output, or nothing could be read; 130 = interrupted (nothing written).
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -28,7 +27,8 @@ class _Progress:
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
-                                console=Console(stderr=True), auto_refresh=False, transient=True)
+                                console=Console(file=getattr(sys.stderr, "terminal", sys.stderr)),
+                                auto_refresh=False, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(self.what, total=None, counts="")
         return self
@@ -56,7 +56,16 @@ class _Progress:
 
 
 def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=_jsonable)
+    """JSON text with control characters escaped (:func:`~xlsx_tool.findings.dumps`)."""
+    from ..findings import dumps
+
+    return dumps(obj, default=_jsonable)
+
+
+def _dump_indented(obj) -> str:
+    from ..findings import dumps
+
+    return dumps(obj, indent=1, default=_jsonable)
 
 
 def _jsonable(v):
@@ -164,7 +173,7 @@ def cmd_check_parts(args) -> int:
     with _Progress("核对各单位") as progress:
         result = check_parts(args.file, args.parts, roster=getattr(args, "roster", None), progress=progress)
     if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=1, default=_jsonable))
+        print(_dump_indented(result.as_json()))
     else:
         print(text_report(result))
         print(text_summary(args.parts))

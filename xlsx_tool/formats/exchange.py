@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..findings import ERROR, Code, UserError, make
+from ..inputs import read_input
 from . import model, rates, registry, values
 from .content import ReportData
 
@@ -125,18 +126,10 @@ def _reject_constant(name: str):
 
 def _load(path: Path) -> dict:
     subject = str(path)
-    if not path.exists():
-        raise UserError(Code.F01, subject)
-    if path.is_dir():
-        raise UserError(Code.F02, subject)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise UserError(Code.F06, subject, f"文件有 {size / 2**20:.1f} MB，超过 {MAX_BYTES // 2**20} MB；"
-                                           "一份年报的交换文件通常不到 1 MB")
+    data = read_input(path, MAX_BYTES, too_big=Code.F06, unreadable=Code.F03, hint="一份年报的交换文件通常不到 1 MB",
+                      allow_empty=True)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _refuse(subject, "不是 UTF-8 编码的文本") from None
     try:

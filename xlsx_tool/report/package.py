@@ -3,7 +3,7 @@
 ``render`` and ``lint-template`` open a template only through :func:`open_template`, so both
 refuse the same files before python-docx or docxtpl sees a byte:
 
-* not a regular file (a FIFO, a device), larger than :data:`MAX_FILE_BYTES`, more than
+* not a regular file (a FIFO, a device) — F14; larger than :data:`MAX_FILE_BYTES`, more than
   :data:`MAX_ENTRIES` zip entries, a part over :data:`MAX_XML_BYTES` (XML) or
   :data:`MAX_PART_BYTES` (media), more than :data:`MAX_TOTAL_BYTES` in all, or a compression
   ratio over :data:`MAX_RATIO` — F20 (sizes are read from the zip directory and enforced while
@@ -25,9 +25,7 @@ e-mail addresses (``http``, ``https``, ``mailto``) stay: readers click them, not
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +34,7 @@ from lxml import etree
 
 from ..archives import ZipLimits, over_limit
 from ..findings import Code, UserError
+from ..inputs import read_input
 
 MAX_FILE_BYTES = 32 * 2**20
 MAX_ENTRIES = 5000
@@ -122,30 +121,13 @@ def _hint(path: Path) -> str:
     return ""
 
 
-def _stat(path: Path) -> os.stat_result:
-    try:
-        return os.stat(path)
-    except FileNotFoundError:
-        raise UserError(Code.F09, str(path), "文件不存在") from None
-    except OSError as exc:
-        detail = "文件名或路径过长" if exc.errno == 36 else f"无法读取：{exc.strerror or exc}"
-        raise UserError(Code.F09, str(path), detail) from None
-
-
 def read_file(path: Path) -> bytes:
-    """The template's bytes: a regular file within :data:`MAX_FILE_BYTES` (F09, F20)."""
-    st = _stat(path)
-    if stat.S_ISDIR(st.st_mode):
-        raise UserError(Code.F09, str(path), "给出的是文件夹而不是 .docx 文件")
-    if not stat.S_ISREG(st.st_mode):
-        raise _refuse(path, "它不是普通文件（管道、设备或套接字），不会读取")
-    if st.st_size > MAX_FILE_BYTES:
-        raise _refuse(path, f"文件有 {st.st_size / 2**20:.0f} MB，超过 {MAX_FILE_BYTES // 2**20} MB 的上限")
-    try:
-        with open(path, "rb") as f:
-            return f.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise UserError(Code.F09, str(path), f"无法读取：{exc.strerror or exc}") from None
+    """The template's bytes through the one guarded read of :func:`xlsx_tool.inputs.read_input`:
+    F09 missing, a folder or unreadable, F14 not a regular file (a FIFO, a device), F20 over
+    :data:`MAX_FILE_BYTES`."""
+    return read_input(path, MAX_FILE_BYTES, too_big=Code.F20, unreadable=Code.F09, missing=Code.F09,
+                      missing_detail="文件不存在", folder=Code.F09, folder_detail="给出的是文件夹而不是 .docx 文件",
+                      hint="Word 模板一般只有几十 KB 到几 MB")
 
 
 def read_zip(path: Path, data: bytes) -> dict[str, bytes]:

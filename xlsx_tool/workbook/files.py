@@ -12,12 +12,10 @@ sheet as they are needed, each .xlsx worksheet first passed through the tokenize
 from __future__ import annotations
 
 import io
-import os
-import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
+from .. import inputs
 from ..findings import Code, UserError
 from ..formats import model, registry, values
 from .guards import MAX_FILE_BYTES, MAX_GRID_CELLS, ODS_MIME, OLE2_MAGIC, TOO_FAR, ods_guard, xls_guard
@@ -26,60 +24,14 @@ EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 PROP_FORMAT, PROP_LAYOUT, PROP_VERSION = "xlsx_tool_format", "xlsx_tool_layout", "xlsx_tool_version"
 
-_NOT_REGULAR = ((stat.S_ISFIFO, "命名管道（FIFO）"), (stat.S_ISCHR, "字符设备（如 /dev/zero）"),
-                (stat.S_ISBLK, "块设备"), (stat.S_ISSOCK, "套接字"))
-
-
 # -- the file itself ------------------------------------------------------------------------------
-def read_input(path, limit: int = MAX_FILE_BYTES, extensions: tuple[str, ...] = EXTENSIONS,
-               what: str = "填好的年报工作簿通常不到 1 MB") -> bytes:
-    """The bytes of an input file, or a :class:`UserError`: F01 missing, F02 a folder, F07 another
-    suffix, F14 not a regular file (a FIFO, a device, a socket — also behind a symlink: nothing
-    is opened that could block or never end), F06 over ``limit`` bytes (never read further),
-    F03 unreadable or empty."""
-    p, subject = Path(path), str(path)
-    try:
-        st = os.stat(p)
-    except (FileNotFoundError, NotADirectoryError):
-        raise UserError(Code.F01, subject) from None
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise UserError(Code.F02, subject)
-    if p.suffix.lower() not in extensions:
-        raise UserError(Code.F07, subject, f"扩展名为“{p.suffix or '（无）'}”")
-    _regular(st, subject)
-    if st.st_size > limit:
-        raise UserError(Code.F06, subject, f"文件有 {st.st_size / 2**20:.0f} MB，超过 {limit // 2**20} MB"
-                        f"（{what}）；请确认选对了文件")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(p, flags)
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
-    try:
-        _regular(os.fstat(fd), subject)   # the path may have been swapped since os.stat
-        chunks, total = [], 0
-        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise UserError(Code.F06, subject, f"文件超过 {limit // 2**20} MB（{what}）；请确认选对了文件")
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法读取：{exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if not data:
-        raise UserError(Code.F03, subject, "文件为空（0 字节）")
-    return data
-
-
-def _regular(st: os.stat_result, subject: str) -> None:
-    if stat.S_ISREG(st.st_mode):
-        return
-    kind = next((name for test, name in _NOT_REGULAR if test(st.st_mode)), "特殊文件")
-    raise UserError(Code.F14, subject, f"这是{kind}")
+def read_input(path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a workbook file through the one guarded read of :func:`xlsx_tool.inputs.read_input`:
+    F01 missing, F02 a folder, F07 another suffix, F14 not a regular file (a FIFO, a device, a
+    socket — also behind a symlink), F06 over ``limit`` bytes (never read further), F03
+    unreadable or empty."""
+    return inputs.read_input(path, limit, suffixes=EXTENSIONS, too_big=Code.F06, unreadable=Code.F03,
+                             hint="填好的年报工作簿通常不到 1 MB")
 
 
 def load_bytes(path) -> tuple[str, bytes]:
