@@ -18,7 +18,9 @@ from collections.abc import Iterator, Mapping
 from .. import inputs
 from ..findings import Code, UserError
 from ..formats import model, registry, values
-from .guards import MAX_FILE_BYTES, MAX_GRID_CELLS, ODS_MIME, OLE2_MAGIC, TOO_FAR, ods_guard, xls_guard
+from .biff import xls_guard
+from .guards import MAX_FILE_BYTES, MAX_GRID_CELLS, ODS_MIME, OLE2_MAGIC, TOO_FAR
+from .ods import ods_guard
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
@@ -111,8 +113,22 @@ def _calamine(data: bytes, subject: str):
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
         raise UserError(Code.F04, subject) from None
-    except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise UserError(Code.F03, subject, f"无法解析：{str(exc)[:200]}") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — several unrelated types, and a Rust panic (a BaseException)
+        raise calamine_failed(exc, subject, "") from None
+
+
+def calamine_failed(exc: BaseException, subject: str, sheet: str) -> UserError:
+    """What python-calamine raising ``exc`` means for the user: F06 when it ran out of room (a
+    panic about memory or capacity), else F03 (the file, or the sheet, cannot be parsed).  A
+    panic of its Rust code (``pyo3_runtime.PanicException``) is a ``BaseException``: caught too."""
+    where = f"工作表“{sheet}”" if sheet else ""
+    text = str(exc)[:200]
+    if isinstance(exc, MemoryError) or any(w in text.lower() for w in ("capacity", "alloc", "memory")):
+        return UserError(Code.F06, subject, f"{where}解析时所需内存超过限制（{text}）；{TOO_FAR}")
+    panic = "解析程序异常中止：" if not isinstance(exc, Exception) else ""
+    return UserError(Code.F03, subject, f"{where}无法解析：{panic}{text}")
 
 
 class _Grids(Mapping):
@@ -146,8 +162,10 @@ class _Grids(Mapping):
             self.scans[name] = self.pkg.scan(name)
         try:
             sheet = self.book.get_sheet_by_name(name)
-        except Exception as exc:  # noqa: BLE001 — calamine raises several unrelated types
-            raise UserError(Code.F03, self.subject, f"工作表“{name}”无法解析：{str(exc)[:200]}") from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 — several unrelated types, and a Rust panic
+            raise calamine_failed(exc, self.subject, name) from None
         size = sheet.height * sheet.width
         if self.used + size > MAX_GRID_CELLS:   # .xls/.ods (an .xlsx was measured by its scan)
             raise UserError(Code.F06, self.subject, f"工作表“{name}”的内容延伸到 {sheet.height} 行 × {sheet.width} 列，"
@@ -155,8 +173,10 @@ class _Grids(Mapping):
         self.used += size
         try:
             return sheet.to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001
-            raise UserError(Code.F03, self.subject, f"工作表“{name}”无法解析：{str(exc)[:200]}") from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 — as above
+            raise calamine_failed(exc, self.subject, name) from None
 
 
 def norm_label(raw) -> str:
