@@ -128,14 +128,14 @@ def cmd_review(args) -> int:
 
 def cmd_export(args) -> int:
     from ..checks.check import check
-    from ..formats.exchange import dumps, to_exchange
+    from ..formats.exchange import encode, to_exchange
     from ..outputs import write_bytes
     from ..sources import read_any
 
     src = Path(args.file)
     out = Path(args.output) if args.output else src.with_suffix(".json")
     result = check(read_any(src))
-    write_bytes(out, dumps(to_exchange(result)).encode("utf-8"), force=args.force, inputs=(src,))
+    write_bytes(out, encode(to_exchange(result), out), force=args.force, inputs=(src,))
     print(f"已导出：{out}（{len(result.errors)} 个错误、{len(result.warnings)} 个提示；格式见 exchange.schema.json）")
     if result.errors:
         print("处理：错误已写入 JSON 的 findings；运行 xlsx-tool check 查看并改正后重新导出。")
@@ -146,7 +146,7 @@ def cmd_combine(args) -> int:
     from ..review.combine import write_combined
 
     with _Progress("汇总") as progress:
-        info = dict(item.split("=", 1) for item in args.info or () if "=" in item)
+        info = dict(args.info or ())
         path, data = write_combined(args.dirs, args.output, org=args.org, year=args.year, info=info,
                                     allow_errors=args.allow_errors, roster=args.roster, force=args.force,
                                     jobs=args.jobs, progress=progress)
@@ -180,6 +180,29 @@ def cmd_check_parts(args) -> int:
     return 0 if result.ok else 1
 
 
+def info_item(text: str) -> tuple[str, str]:
+    """``联系电话=0955-7061801`` → ``("联系电话", "0955-7061801")`` for ``combine --info``; a usage
+    error (exit 2) naming the item and the valid ones when there is no ``=`` or no such item of
+    基本信息 (机关名称 and 报告年度 have --org and --year)."""
+    import argparse
+
+    from ..formats import model, registry
+
+    fields = {}
+    for fid in registry.available():
+        for f in model.load(fid).info:
+            if f["id"] not in ("org_name", "year"):
+                fields.setdefault(f["label"], f["id"])
+    valid = "、".join(fields)
+    key, eq, value = text.partition("=")
+    if not eq:
+        raise argparse.ArgumentTypeError(f"“{text}”缺少“=”，应写成 项目=内容，如 --info 联系电话=0955-7061801；可用的项目：{valid}")
+    key = key.strip()
+    if key not in fields and key not in fields.values():
+        raise argparse.ArgumentTypeError(f"没有“{key}”这个项目；可用的项目：{valid}（机关名称用 --org，报告年度用 --year）")
+    return key, value.strip()
+
+
 def register(sub) -> None:
     """Add review, combine and export to the parser's ``sub`` (argparse sub-parsers)."""
     r = sub.add_parser("review", help="政务公开办：批量审核一个或多个文件夹中各单位的年报，生成审核结果工作簿")
@@ -200,7 +223,8 @@ def register(sub) -> None:
     c.add_argument("--year", type=int, metavar="年份", help="汇总年度（默认取多数文件的报告年度）")
     c.add_argument("--roster", metavar="名单", help="单位名单（.xlsx/.csv/.txt），列出未包含在汇总中的单位")
     c.add_argument("--allow-errors", action="store_true", help="有错误的单位也计入汇总")
-    c.add_argument("--info", action="append", metavar="项目=内容", help="汇总机关的基本信息，可多次使用，如 --info 联系电话=0955-7061801")
+    c.add_argument("--info", action="append", type=info_item, metavar="项目=内容",
+                   help="汇总机关的基本信息，可多次使用，如 --info 联系电话=0955-7061801")
     c.add_argument("--jobs", type=int, metavar="进程数", help="同时处理的进程数（默认等于 CPU 核数）")
     c.add_argument("--force", action="store_true", help="允许覆盖已有文件")
     c.set_defaults(func=cmd_combine)
