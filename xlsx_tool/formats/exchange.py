@@ -274,8 +274,9 @@ class _Reader:
         for c in (c for c in self.fmt.cells.values() if not c.is_input):
             entry = cells.get(c.id)
             raw = entry.get("value") if isinstance(entry, dict) else None
-            if raw is None or computed.get(c.id) is None:
-                continue
+            leaves = self.fmt.leaves(c.id)
+            if raw is None or computed.get(c.id) is None or any(self.data.inputs.get(x) is None for x in leaves):
+                continue                  # parts unreadable: already reported
             stated = values.parse_number(raw, c.type)
             if stated.code or stated.value is None or stated.value == computed[c.id]:
                 continue

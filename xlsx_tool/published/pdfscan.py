@@ -45,7 +45,7 @@ _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
 _SPACE = re.compile(rb"\s+")
 
 
-def _text_bytes(content: bytes) -> int:
+def text_bytes(content: bytes) -> int:
     """Bytes of the strings a content stream shows (literal strings as written, hex strings as
     the bytes they stand for): an estimate of its glyphs, one byte each at most."""
     if b"(" not in content and b"<" not in content:
@@ -54,7 +54,7 @@ def _text_bytes(content: bytes) -> int:
     return hexed + sum(len(m.group()) - 2 for m in _LITERAL.finditer(content))
 
 
-class _Over(Exception):
+class TooLarge(Exception):
     """A stream decodes to more than the bytes allowed."""
 
 
@@ -66,7 +66,7 @@ def _flate(data: bytes, cap: int) -> bytes:
             data = inflater.unconsumed_tail
             total += len(chunk)
             if total > cap:
-                raise _Over
+                raise TooLarge
             out.append(chunk)
             if not chunk and not data:
                 break
@@ -87,7 +87,7 @@ def _runlength(data: bytes, cap: int) -> bytes:
             piece, i = data[i + 1:i + 2] * (257 - n), i + 2
         total += len(piece)
         if total > cap:
-            raise _Over
+            raise TooLarge
         out += piece
     return bytes(out)
 
@@ -102,9 +102,9 @@ def _lzw(data: bytes, cap: int) -> bytes:
         for chunk in LZWDecoder(io.BytesIO(data)).run():
             total += len(chunk)
             if total > cap:
-                raise _Over
+                raise TooLarge
             out.append(chunk)
-    except _Over:
+    except TooLarge:
         raise
     except Exception:  # noqa: BLE001 — a broken stream: what was decoded
         pass
@@ -113,7 +113,7 @@ def _lzw(data: bytes, cap: int) -> bytes:
 
 def decode(stream, cap: int) -> bytes:
     """The decoded bytes of a pdfminer ``PDFStream`` through its filters, never more than ``cap``
-    bytes at a time (:class:`_Over` beyond); a filter meant for images only is refused in what
+    bytes at a time (:class:`TooLarge` beyond); a filter meant for images only is refused in what
     pdfminer would interpret (its CCITT decoder is pure Python)."""
     from pdfminer import pdftypes as t
 
@@ -121,7 +121,7 @@ def decode(stream, cap: int) -> bytes:
     if stream.rawdata is not None and stream.decipher and stream.objid is not None:
         data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     if len(data) > cap:
-        raise _Over
+        raise TooLarge
     for f, _params in stream.get_filters():
         if f in t.LITERALS_FLATE_DECODE:
             data = _flate(data, cap)
@@ -134,7 +134,7 @@ def decode(stream, cap: int) -> bytes:
         elif f in t.LITERALS_ASCIIHEX_DECODE:
             data = t.asciihexdecode(data)
         elif f in t.LITERALS_CCITTFAX_DECODE:
-            raise _Over
+            raise TooLarge
     return data
 
 
@@ -160,12 +160,12 @@ class Scan:
             cap = left if program else min(left, MAX_PAGE_CONTENT_BYTES)
             try:
                 data = decode(stream, cap)
-            except _Over:
+            except TooLarge:
                 what = (f"解压后的数据合计超过 {MAX_DECODED_BYTES // 2**20} MB" if cap == left else
                         f"内容解压后超过 {MAX_PAGE_CONTENT_BYTES // 2**20} MB（正常的一页只有几十 KB）")
                 raise self.refuse(f"第 {number} 页的{what}，可能是恶意文件") from None
             self.decoded += len(data)
-            text = 0 if program else _text_bytes(data)
+            text = 0 if program else text_bytes(data)
             self.streams[key] = (len(data), text, data if b"Do" in data and not program else b"")
         return self.streams[key]
 
