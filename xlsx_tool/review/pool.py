@@ -69,6 +69,8 @@ def _on_timer(signum, frame):
 def _init_worker(init, args, busy=None) -> None:
     global _busy
     _busy = busy
+    if busy is not None:
+        busy.cancel_join_thread()     # a worker never waits at exit for the parent to read
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGPROF", "SIGALRM"):
         if hasattr(signal, name):
@@ -173,7 +175,8 @@ class _Workers:
         self.ex = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
                                       initargs=(init, initargs, self.busy))
 
-    def _drain(self) -> None:
+    def drain(self) -> None:
+        """Take in what the workers said (done at every turn: their pipe never fills)."""
         while True:
             try:
                 pid, since = self.busy.get_nowait()
@@ -183,7 +186,7 @@ class _Workers:
 
     def kill_stuck(self) -> bool:
         """Kill every worker busy with one item past its deadline and grace; whether any was."""
-        self._drain()
+        self.drain()
         limit = WALL_SECONDS_PER_ITEM + HANG_GRACE_SECONDS
         now = time.monotonic()
         stuck = [pid for pid, since in self.since.items() if since is not None and now - since > limit]
@@ -192,7 +195,7 @@ class _Workers:
         return bool(stuck)
 
     def kill_all(self) -> None:
-        self._drain()
+        self.drain()
         for pid in self.since:
             self._kill(pid)
 
@@ -219,6 +222,7 @@ def _pooled(func, failed, pending: deque, suspects: list, jobs: int, init, inita
                 chunk = pending.popleft()
                 inflight[workers.ex.submit(_run_chunk, func, failed, chunk)] = chunk
             done, _ = wait(inflight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            workers.drain()
             if not done:
                 workers.kill_stuck()     # its futures then fail with BrokenProcessPool
                 continue
