@@ -1,13 +1,15 @@
 """The file side of reading a workbook: is it usable at all, and its raw content.
 
 Everything here runs before the cell-by-cell reading in :mod:`.read`: the path (F01, F02, F07,
-F14: only a regular file is opened, without blocking, and never read past
-:data:`.guards.MAX_FILE_BYTES`), the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted —
-an .xlsx with an open password is an OLE2 file holding ``EncryptionInfo``), the guards of
-:mod:`.guards` (F06), then :class:`Workbook`: python-calamine for the cached values, sheet by
-sheet as they are needed, each .xlsx worksheet first passed through the tokenizer of
-:mod:`.xmlscan` (limits, formulas, error values, exact numbers), names and properties from
-:mod:`.package` — no full spreadsheet library load.  Then the format marker (F05, F08).
+F14: read by :func:`xlsx_tool.inputs.read_input`, never past :data:`.guards.MAX_FILE_BYTES`),
+the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted — an .xlsx with an open password
+is an OLE2 file holding ``EncryptionInfo``), the guards of :mod:`.guards`, :mod:`.biff` and
+:mod:`.ods` (F06), then :class:`Workbook`: python-calamine for the cached values, sheet by sheet
+as they are needed (an .xls or .ods is parsed whole when opened: their guards counted every
+sheet), each .xlsx worksheet first passed through the tokenizer of :mod:`.xmlscan` (limits, the
+text budget, formulas, error values, exact numbers), names and properties from :mod:`.package` —
+no full spreadsheet library load.  A failure of calamine, a panic of its Rust code included, is
+F03 or F06 (:func:`calamine_failed`).  Then the format marker (F05, F08).
 """
 from __future__ import annotations
 

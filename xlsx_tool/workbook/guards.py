@@ -5,9 +5,10 @@ is too big, before python-calamine parses it (it allocates a sheet's whole used 
 cell at XFD1048576 asks for hundreds of GB and aborts the process): the zip directory (entries,
 total size, ratio), every part a parser will read (its declared size and the size it really
 inflates to, :func:`part_guard`), the number of cell styles, DOCTYPE/entity declarations in any
-XML part, an .ods's repeated rows and cells, an .xls's BIFF cell records.  The rectangle a
-worksheet's cells span is measured by the tokenizer pass of :mod:`.xmlscan`, against one budget
-for the whole workbook (:data:`MAX_GRID_CELLS`).
+XML part.  The rectangle the cells span (:data:`MAX_GRID_CELLS`) and the text calamine would copy
+(:data:`MAX_TEXT_CHARS`) are budgets for the whole workbook, charged by the tokenizer pass of
+:mod:`.xmlscan` for each .xlsx sheet read, by :mod:`.ods` for an .ods and by :mod:`.biff` for an
+.xls (calamine parses all their sheets at once).
 """
 from __future__ import annotations
 
