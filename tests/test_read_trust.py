@@ -250,12 +250,12 @@ def test_an_xls_sheet_of_countless_tiny_records_is_refused():
 
     def record(rtype: int, body: bytes = b"") -> bytes:
         return struct.pack("<HH", rtype, len(body)) + body
-    head = record(biff.BOF, b"\x00\x06\x05\x00") + record(biff.BOUNDSHEET, b"")    # position patched below
-    globals_ = record(biff.BOF, b"\x00\x06\x05\x00") + record(biff.BOUNDSHEET, struct.pack("<IBB", 0, 0, 0) + b"\x01\x00S") \
-        + record(biff.EOF)
+
+    def globals_at(position: int) -> bytes:
+        return record(biff.BOF, b"\x00\x06\x05\x00") \
+            + record(biff.BOUNDSHEET, struct.pack("<IBB", position, 0, 0) + b"\x01\x00S") + record(biff.EOF)
     sheet = record(biff.BOF, b"\x00\x06\x10\x00") + record(0x0201, b"\x00" * 6) * (biff.MAX_XLS_RECORDS + 1)
-    stream = globals_.replace(struct.pack("<IBB", 0, 0, 0), struct.pack("<IBB", len(globals_), 0, 0)) + sheet
-    del head
+    stream = globals_at(len(globals_at(0))) + sheet
     with pytest.raises(UserError) as exc:
         biff.walk_biff(stream, "many.xls")
     assert exc.value.code == "F06" and "记录超过" in exc.value.finding.message
