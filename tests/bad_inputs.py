@@ -733,7 +733,7 @@ NESTED_TABLES = ("<html><body>" + "<table><tr><td>" * 5000 + "一、总体情况
 HUGE_SPANS = ("<html><body><p>三、收到和处理政府信息公开申请情况</p><table>"
               + "<tr><td rowspan=200 colspan=200>x</td></tr>" * 200 + "</table></body></html>").encode()
 #: a plain grid of 150 000 cells: laid out in one pass (once quadratic in the rows: 10 s of CPU)
-BIG_TABLE = ("<html><body><p>三、收到和处理政府信息公开申请情况</p><table>" + ("<tr>" + "<td>1</td>" * 60 + "</tr>") * 2500
+BIG_TABLE = ("<html><body><p>三、收到和处理政府信息公开申请情况</p><table>" + ("<tr>" + "<td>1</td>" * 30 + "</tr>") * 2500
              + "</table></body></html>").encode()
 HTML_LAUGHS = ('<!DOCTYPE html [' + "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10 if i else "哈哈哈哈"}">'
                                             for i in range(10)) + ']><html><body><p>&l9;</p></body></html>').encode()
@@ -763,7 +763,7 @@ CASES += [
     Case("published: a folder", lambda tmp: [str(tmp)], 2, ("F02",), (), command="audit"),
     Case("published: tables nested 5000 deep", raw("年报.html", NESTED_TABLES), 1,
          ("P02", "P03", "P01", "P01", "P01"), ("未找到",), command="audit"),
-    Case("published: one table of 2500 rows × 60 columns", raw("年报.html", BIG_TABLE), 1,
+    Case("published: one table of 2500 rows × 30 columns", raw("年报.html", BIG_TABLE), 1,
          ("P02", "P03", "P01", "P01", "P01"), (), command="audit"),
     Case("published: merged cells spanning 8 million slots", raw("年报.html", HUGE_SPANS), 2, ("F25",),
          ("单元格",), command="audit"),

@@ -123,6 +123,55 @@ def external_links() -> bytes:
     }, {"word/_rels/settings.xml.rels": settings_rels})
 
 
+def body_with(xml: str, rels: str = "", add: dict | None = None, types: str = "") -> Callable[[], bytes]:
+    """A template whose body starts with ``xml`` (``rels``: relationships of the document,
+    ``add``: parts, ``types``: content-type entries added), as Word writes these constructs."""
+    def make() -> bytes:
+        edits = {"word/document.xml": lambda x: x.replace("<w:body>", "<w:body>" + xml, 1)}
+        if rels:
+            edits["word/_rels/document.xml.rels"] = lambda x: x.replace("</Relationships>", rels + "</Relationships>")
+        if types:
+            edits["[Content_Types].xml"] = lambda x: x.replace("</Types>", types + "</Types>")
+        return edit_docx(base_docx("{{ info.org_name }}"), edits, add)
+    return make
+
+
+def complex_field(instr: str, shown: str) -> str:
+    """A field as Word writes it: begin, instruction, separate, the result shown, end."""
+    return (f'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {instr} '
+            f'</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>{shown}</w:t></w:r>'
+            f'<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+NO_NET = "http://127.0.0.1:9"         # nothing listens there; nothing may even try
+FETCHING = body_with(
+    complex_field(f'INCLUDEPICTURE "{NO_NET}/logo.png" \\d', "单位标志")
+    + complex_field('INCLUDETEXT "/etc/hostname"', "引用的文字")
+    + '<w:p><w:fldSimple w:instr=" LINK Excel.Sheet.12 &quot;C:\\内部\\名单.xlsx&quot; &quot;&quot; \\a ">'
+      '<w:r><w:t>链接的表格</w:t></w:r></w:fldSimple></w:p>'
+    + complex_field('DDEAUTO Excel "C:\\数据.xlsx" "R1C1"', "动态数据"))
+VML = body_with(f'<w:p><w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:'
+                f'office:office" style="width:20pt;height:20pt"><v:imagedata o:href="{NO_NET}/vml.png" src="file:///etc/'
+                f'passwd"/></v:shape></w:pict></w:r></w:p>')
+ALT_CHUNK = body_with('<w:altChunk r:id="rId77"/>', f'<Relationship Id="rId77" Type="{R}/aFChunk" Target="chunk.html"/>',
+                      {"word/chunk.html": f'<html><body><p>嵌入的网页</p><img src="{NO_NET}/a.png"></body></html>'},
+                      '<Override PartName="/word/chunk.html" ContentType="text/html"/>')
+SVG_PICTURE = ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+               '<wp:extent cx="952500" cy="952500"/><wp:docPr id="5" name="svg"/><a:graphic xmlns:a="http://schemas.openxml'
+               'formats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+               '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="5" '
+               'name="svg"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rId78"/></pic:blipFill><pic:spPr>'
+               '<a:xfrm><a:off x="0" y="0"/><a:ext cx="952500" cy="952500"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+               '</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>')
+SVG = body_with(SVG_PICTURE, f'<Relationship Id="rId78" Type="{R}/image" Target="media/x.svg"/>',
+                {"word/media/x.svg": '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+                                     f'width="10" height="10"><image xlink:href="{NO_NET}/s.png" width="5" height="5"/>'
+                                     '<image xlink:href="file:///etc/passwd" x="5" width="5" height="5"/></svg>'},
+                '<Default Extension="svg" ContentType="image/svg+xml"/>')
+TAGGED_FIELD = body_with('<w:p><w:fldSimple w:instr=" HYPERLINK &quot;{{ info.website_url }}&quot; "><w:r><w:t>网站'
+                         '</w:t></w:r></w:fldSimple></w:p>')
+
+
 def macro(content_type: str) -> Callable[[], bytes]:
     main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
     return lambda: edit_docx(base_docx("{{ info.org_name }}"), {
@@ -230,7 +279,7 @@ CASES: list[Case] = [
     Case("lint-template: billion laughs in the settings", **linted(
         with_doctype("word/settings.xml"), 2, ("F20",), ("word/settings.xml", "DTD"))),
     Case("template: a FIFO given as the template", lambda tmp: [str(filled(tmp)), *fifo_template(tmp)],
-         expect_exit=2, expect_codes=("F20",), expect_in_message=("不是普通文件",), command="render"),
+         expect_exit=2, expect_codes=("F14",), expect_in_message=("不是普通文件", "命名管道"), command="render"),
     Case("template: a macro-enabled .docm", **custom(macro("application/vnd.ms-word.document.macroEnabled.main+xml"),
                                                       "模板.docm", codes=("F21",), words=("宏", "另存为"))),
     Case("template: a macro-enabled .dotm", **custom(
@@ -251,6 +300,25 @@ CASES: list[Case] = [
                                                             "已生成：{out}"))),
     Case("lint-template: external links are reported", **linted(external_links, 0, ("T08", "T08", "T08", *T02_ALL),
                                                                  ("生成报告时会删除", "127.0.0.1:9/logo.png"))),
+
+    # -- outside references without an external relationship -----------------------------------------
+    Case("template: fields that fetch are removed, their results kept", **custom(
+        FETCHING, exit_code=0, codes=("T08",), words=("引用外部图片的域（INCLUDEPICTURE）", "引用外部文件的域（INCLUDETEXT）",
+                                                     "链接外部对象的域（LINK）", "动态数据交换域（DDEAUTO）", "已生成：{out}"),
+        expect_in_docx=("单位标志", "引用的文字", "链接的表格"))),
+    Case("lint-template: fields that fetch are reported", **linted(FETCHING, 0, ("T08",) * 4 + T02_ALL,
+                                                                  ("生成报告时会删除", "/etc/hostname"))),
+    Case("template: VML picture addresses are removed", **custom(VML, exit_code=0, codes=("T08",),
+                                                                  words=("图形的外部地址", "file:///etc/passwd"))),
+    Case("template: an altChunk web page is removed", **custom(ALT_CHUNK, exit_code=0, codes=("T08",),
+                                                                words=("altChunk",))),
+    Case("template: an SVG picture with outside images is dropped", **custom(SVG, exit_code=0, codes=("T08",),
+                                                                             words=("SVG", "word/media/x.svg"))),
+    Case("lint-template: an SVG picture with outside images is reported", **linted(SVG, 0, ("T08", *T02_ALL), ("SVG",))),
+    Case("lint-template: a tag inside a field instruction", **linted(TAGGED_FIELD, 0, ("T10", *T02_ALL),
+                                                                      ("{{ info.website_url }}", "域代码"))),
+    Case("template: a tag inside a field instruction renders with a note", **custom(
+        TAGGED_FIELD, exit_code=0, codes=("T10",), words=("HYPERLINK", "已生成：{out}"))),
 
     # -- outputs -----------------------------------------------------------------------------------
     Case("render: -o 报告.pdf --pdf --force never overwrites a PDF with DOCX bytes", also(

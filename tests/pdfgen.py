@@ -92,3 +92,65 @@ def pdf_bytes(pages: list[Page], *, count: int | None = None) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
     return bytes(out)
+
+
+def glyphs(n: int, per_line: int = 60) -> bytes:
+    """Content showing ``n`` glyphs (一) in lines of ``per_line``, as ``Tj`` operators."""
+    glyph = "一".encode("utf-16-be").hex().upper()
+    lines = []
+    for i in range(0, n, per_line):
+        k = min(per_line, n - i)
+        lines.append(f"BT /F1 5 Tf 10 {800 - (i // per_line % 150) * 5} Td <{glyph * k}> Tj ET")
+    return "\n".join(lines).encode("latin-1")
+
+
+def shared_pdf(content: bytes, pages: int = 1, *, form: bytes | None = None, deflated: bytes | None = None) -> bytes:
+    """A hostile PDF: ``pages`` pages that all draw ONE compressed content stream (``content``,
+    or the already deflated ``deflated``); with ``form``, a form XObject ``/X1`` holding it that
+    the content may draw (``/X1 Do``)."""
+    import zlib
+
+    objs: list[bytes] = []
+
+    def add(body: str | bytes) -> int:
+        objs.append(body.encode("latin-1") if isinstance(body, str) else body)
+        return len(objs)
+
+    def stream(data: bytes, extra: str = "", packed: bytes | None = None) -> int:
+        z = packed if packed is not None else zlib.compress(data, 9)
+        return add(b"<< /Length %d /Filter /FlateDecode%s >>\nstream\n" % (len(z), extra.encode()) + z
+                   + b"\nendstream")
+
+    catalog, pages_id = add(""), add("")
+    font = add("<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+               f"/DescendantFonts [{len(objs) + 2} 0 R] >>")
+    add("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 >>")
+    xobject = ""
+    if form is not None:
+        fid = stream(form, f" /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /Font << /F1 {font} 0 R >> >>")
+        xobject = f" /XObject << /X1 {fid} 0 R >>"
+    content_id = stream(content, packed=deflated)
+    kids = [add(f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {A4[0]} {A4[1]}] "
+                f"/Resources << /Font << /F1 {font} 0 R >>{xobject} >> /Contents {content_id} 0 R >>")
+            for _ in range(pages)]
+    objs[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode()
+    objs[pages_id - 1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
+    return bytes(out)
+
+
+def deflated_spaces(size: int) -> bytes:
+    """``size`` bytes of spaces, deflated (a few hundred KB for hundreds of MB)."""
+    import zlib
+
+    packer, chunk = zlib.compressobj(9), b" " * 2**24
+    return b"".join(packer.compress(chunk) for _ in range(size // len(chunk))) + packer.flush()

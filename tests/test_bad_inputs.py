@@ -32,10 +32,11 @@ from pathlib import Path
 import pytest
 
 import bad_inputs
+import bad_inputs_hostile
 import bad_inputs_workbook
 from bad_inputs import FIX, Case
 
-CASES = bad_inputs.CASES + bad_inputs_workbook.CASES
+CASES = bad_inputs.CASES + bad_inputs_workbook.CASES + bad_inputs_hostile.CASES
 
 #: CPU seconds (user + system) one answer may take; a filled workbook takes about 0.3 s, most of
 #: it Python starting.  Issue 8: every hostile input ends in under 5 s and 300 MB.
@@ -200,7 +201,7 @@ def test_bad_input(case: Case, tmp_path: Path, tmp_path_factory):
             assert (FIX in text) or ('"fix": "' in out), where
         concerned = [f for f in (args[0] if case.command != "template" else None, out_arg,
                                  out_arg and os.path.dirname(out_arg), option(args, "--template"),
-                                 option(args, "--previous")) if f]
+                                 option(args, "--previous"), option(args, "--roster")) if f]
         concerned += [str(Path(f)) for f in concerned]
         assert any(f in text for f in concerned), f"none of {concerned} is named{where}"
     assert snapshot(inputs) == before, "an input file was changed"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,47 @@ def test_a_template_of_the_other_format_is_named_as_such(tmp_path):
     run = tool("render", str(src), "--template", str(build.template_folder() / "report-2019.docx"))
     assert run.returncode == 2 and "T01" in run.stderr
     assert "这个模板是 2019 格式的，而数据是 2021 格式" in run.stderr and "表格1 第3行第2列" in run.stderr
+
+
+@pytest.mark.parametrize("item, words", [
+    ("联系电话", ["缺少“=”", "联系电话=0955-7061801", "可用的项目：", "电子邮箱"]),
+    ("不存在=1", ["没有“不存在”这个项目", "联系电话", "--org"]),
+    ("机关名称=某县", ["没有“机关名称”这个项目", "机关名称用 --org"]),
+])
+def test_combine_info_names_the_item_and_the_valid_ones(tmp_path, item, words):
+    run = tool("combine", str(tmp_path), "-o", str(tmp_path / "汇总.xlsx"), "--org", "某县", "--info", item)
+    assert run.returncode == 2 and all(w in run.stderr for w in words), run.stderr
+    assert not (tmp_path / "汇总.xlsx").exists()
+
+
+def test_everything_printed_passes_through_visible(capsys):
+    import sys as _sys
+
+    from xlsx_tool.cli import VisibleStream, main
+
+    stream = VisibleStream(_sys.stdout)
+    stream.write("名\x1b[31m\a\t第二行\n")
+    assert capsys.readouterr().out == "名<U+001B>[31m<U+0007>\t第二行\n"
+    before = (_sys.stdout, _sys.stderr)
+    assert main(["check", "/no/such/年报\x1b]0;x\x07.xlsx"]) == 2
+    assert (_sys.stdout, _sys.stderr) == before                # the run's wrapping is undone
+    assert "年报<U+001B>]0;x<U+0007>.xlsx" in capsys.readouterr().err
+
+
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_no_command_prints_a_raw_control_character(tmp_path):
+    org = "某镇\x1b[31m\a人民政府"
+    (tmp_path / "单位").mkdir()
+    filled = write_template(tmp_path / "单位" / "填\x1b[2J报.xlsx", "2021", year=2024, org=org)
+    (tmp_path / "名单.txt").write_text(f"{org}\n某县\x1b]0;标题\a局\n", encoding="utf-8")
+    runs = [tool("template", "--org", org, "-o", str(tmp_path / "模\x1b[1m板.xlsx")),
+            tool("check", str(filled)),
+            tool("render", str(filled), "-o", str(tmp_path / "报\x1b[2J告.docx"), "--allow-errors"),
+            tool("review", str(tmp_path / "单位"), "--roster", str(tmp_path / "名单.txt"), "-o", str(tmp_path / "审核.xlsx")),
+            tool("export", str(filled), "-o", str(tmp_path / "出\x07.json"))]
+    for run in runs:
+        assert run.returncode in (0, 1, 2) and not UNSAFE.search(run.stdout + run.stderr), (run.args, run.stdout,
+                                                                                              run.stderr)
+    assert "<U+001B>" in runs[3].stdout                            # the roster name, shown escaped

@@ -118,3 +118,26 @@ def test_a_huge_exchange_file_is_refused_before_reading(tmp_path):
     with pytest.raises(UserError) as err:
         exchange.read_exchange(p)
     assert err.value.code == "F06"
+
+
+def test_a_stated_total_that_is_not_the_sum_of_its_parts_is_an_error(good_doc, tmp_path):
+    good_doc["cells"]["request_new_total"]["value"] = 999
+    data = exchange.read_exchange(write(tmp_path, good_doc))
+    found = [f for f in data.findings if f.code == "R24"]
+    assert len(found) == 1 and found[0].cell == "J6" and found[0].severity == "错误"
+    assert (found[0].left_value, found[0].right_value) == (999, data.values()["request_new_total"]) != (999, 999)
+    assert "写的合计为 999" in found[0].message and data.values()["request_new_total"] != 999   # the sum is used
+
+
+def test_export_never_writes_what_the_reader_refuses(good_doc, tmp_path, monkeypatch):
+    size = len(exchange.encode(good_doc, tmp_path / "出.json"))
+    monkeypatch.setattr(exchange, "MAX_BYTES", size)          # exactly at the limit: written and read back
+    path = tmp_path / "出.json"
+    path.write_bytes(exchange.encode(good_doc, path))
+    assert exchange.read_exchange(path).fmt.id == "2021"
+    monkeypatch.setattr(exchange, "MAX_BYTES", size - 1)      # one byte over: refused on both sides
+    with pytest.raises(UserError) as wrote:
+        exchange.encode(good_doc, path)
+    with pytest.raises(UserError) as read:
+        exchange.read_exchange(path)
+    assert (wrote.value.code, read.value.code) == ("O10", "F06") and "正文和注共有" in wrote.value.finding.message

@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 import published_forms as pf
 from xlsx_tool.checks.check import check
 from xlsx_tool.formats import model
@@ -212,3 +214,38 @@ def test_a_note_printed_as_the_last_row_of_a_table_becomes_its_note(tmp_path):
     data = read_report(page(tmp_path, text))
     assert data.notes["request"] == "注：本表数据含上年度结转申请。"
     assert_read(data, printed)
+
+
+@pytest.mark.parametrize("body, words", [
+    ("<table><tr><td>一、本年新收政府信息公开申请数量</td><td>1</td></tr></table>" * 101, "表格超过 100 个"),
+    (("<table>" + "<tr><td>一、本年新收政府信息公开申请数量</td><td>1</td></tr>" * 290 + "</table>") * 11, "合计超过 3000 行"),
+    ("<p>x" * 200_001, "个标记"),
+])
+def test_a_page_of_countless_tables_rows_or_tags_is_refused_before_matching(tmp_path, body, words):
+    """Every table is matched against every official table (about 0.3 ms a row), every tag walked:
+    20 000 small tables once took 9 s of CPU, a 20 MB page would have taken minutes."""
+    from xlsx_tool.findings import UserError
+    from xlsx_tool.published import read_report
+
+    page = tmp_path / "年报.html"
+    page.write_text(f"<html><body><p>某某局2024年政府信息公开工作年度报告</p>{body}</body></html>", encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        read_report(page)
+    assert exc.value.code == "F25" and words in exc.value.finding.message
+
+
+def test_a_long_run_of_letters_is_searched_in_linear_time(tmp_path):
+    """The e-mail pattern starts only where a run of address characters starts: a page whose
+    preamble is 400 000 letters without an "@" once took minutes (quadratic).  Measured as the CPU
+    seconds of a child reading it."""
+    import subprocess
+    import sys
+
+    page = tmp_path / "年报.html"
+    page.write_text("<html><body><p>某某局2024年政府信息公开工作年度报告</p><div>" + "<b>x</b>" * 24_000
+                    + "x" * 400_000 + "</div><p>联系电话：0898-1234567</p></body></html>", encoding="utf-8")
+    code = ("import resource, sys; from xlsx_tool.published import read_report; d = read_report(sys.argv[1]); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_utime, d.info.get('phone'))")
+    seconds, phone = subprocess.run([sys.executable, "-c", code, str(page)], capture_output=True, text=True,
+                                    check=True).stdout.split()
+    assert phone == "0898-1234567" and float(seconds) < 5, seconds

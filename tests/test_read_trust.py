@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import struct
 import zipfile
 from decimal import Decimal
 
@@ -244,13 +245,20 @@ def test_a_file_growing_past_the_limit_is_not_read_further(tmp_path):
     assert exc.value.code == "F06"
 
 
-def test_an_xls_stream_of_countless_tiny_records_is_refused():
-    from xlsx_tool.workbook import guards
+def test_an_xls_sheet_of_countless_tiny_records_is_refused():
+    from xlsx_tool.workbook import biff
 
-    stream = b"\x0a\x00\x00\x00" * (guards.MAX_XLS_RECORDS + 1)       # EOF records, 4 bytes each
+    def record(rtype: int, body: bytes = b"") -> bytes:
+        return struct.pack("<HH", rtype, len(body)) + body
+
+    def globals_at(position: int) -> bytes:
+        return record(biff.BOF, b"\x00\x06\x05\x00") \
+            + record(biff.BOUNDSHEET, struct.pack("<IBB", position, 0, 0) + b"\x01\x00S") + record(biff.EOF)
+    sheet = record(biff.BOF, b"\x00\x06\x10\x00") + record(0x0201, b"\x00" * 6) * (biff.MAX_XLS_RECORDS + 1)
+    stream = globals_at(len(globals_at(0))) + sheet
     with pytest.raises(UserError) as exc:
-        guards.walk_biff(stream, "many.xls")
-    assert exc.value.code == "F06"
+        biff.walk_biff(stream, "many.xls")
+    assert exc.value.code == "F06" and "记录超过" in exc.value.finding.message
 
 
 # -- output ---------------------------------------------------------------------------------------

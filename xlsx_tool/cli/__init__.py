@@ -2,7 +2,14 @@
 
 formats → workbook (write the template, read it back) → checks → report (Word, PDF).  The
 sub-commands live in modules by who uses them (:mod:`.clerk`, …), the parser in :mod:`.parser`.
-Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable input or output.
+Exit codes: 0 = done / no 错误; 1 = 错误 found (check, render); 2 = unusable input or output;
+3 = a defect of the tool (an unexpected exception, said in one Chinese line: never a traceback).
+
+Everything a command prints passes through :func:`~xlsx_tool.findings.visible` on its way to the
+console (:class:`VisibleStream` wraps stdout and stderr for the run): file names, roster names,
+agency names and cell contents are untrusted, and a terminal must never receive their escape
+sequences or BEL characters raw.  Tab and line feed pass; JSON output escapes such characters
+itself (:func:`~xlsx_tool.findings.dumps`), so it is unchanged.
 """
 from __future__ import annotations
 
@@ -67,6 +74,26 @@ def _quiet_cleanup(unraisable) -> None:
         sys.__unraisablehook__(unraisable)
 
 
+class VisibleStream:
+    """A text stream whose every ``write`` passes through :func:`visible` (control and invisible
+    characters as ``<U+XXXX>``; tab and line feed kept); everything else is the wrapped stream's.
+    ``terminal`` is the wrapped stream, for what draws on the terminal on purpose (a progress bar)."""
+
+    def __init__(self, stream):
+        self.terminal = stream
+
+    def write(self, text: str) -> int:
+        self.terminal.write(visible(text))
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name):
+        return getattr(self.terminal, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     _handle_termination()
     sys.unraisablehook = _quiet_cleanup
@@ -75,6 +102,20 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="xlsx_tool_console")
         except (AttributeError, ValueError):
             pass
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = VisibleStream(out), VisibleStream(err)
+    try:
+        return _run(argv)
+    finally:
+        for wrapped in (sys.stdout, sys.stderr):
+            try:
+                wrapped.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     if not argv:                       # no arguments at all: what the tool does and how to start
@@ -97,9 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError):     # the terminal went away (SIGHUP)
             pass
         return 128 + exc.signum if isinstance(exc, Interrupted) else 130
-    except Exception as exc:  # the last guard: never a traceback for a clerk
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 — the last guard (also a panic of native code): no traceback
         if args.debug:
             raise
-        print(visible(f"[错误] 程序内部出错：{type(exc).__name__}: {exc}\n    处理：请加 --debug 重新运行，把输出发给技术人员。"),
+        print(f"[错误] 程序内部出错：{type(exc).__name__}: {str(exc)[:500]}\n    处理：请加 --debug 重新运行，把输出发给技术人员。",
               file=sys.stderr)
         return 3

@@ -180,9 +180,9 @@ def cmd_lint(args) -> int:
     fids = [args.format] if args.format else formats_for(args.template)
     findings = lint(args.template, args.format)
     if args.json:
-        print(json.dumps({"ok": not any(f.severity == ERROR for f in findings), "template": args.template,
-                          "format": fids[0] if len(fids) == 1 else None, "formats": fids,
-                          "findings": [f.as_dict() for f in findings]}, ensure_ascii=False, indent=1))
+        print(dumps({"ok": not any(f.severity == ERROR for f in findings), "template": args.template,
+                     "format": fids[0] if len(fids) == 1 else None, "formats": fids,
+                     "findings": [f.as_dict() for f in findings]}, indent=1))
     else:
         print(text_report(findings, args.template, fids))
     return 1 if any(f.severity == ERROR for f in findings) else 0

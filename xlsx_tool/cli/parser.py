@@ -32,6 +32,7 @@ ARGPARSE_ZH = (
     (r"argument (\S+): expected one argument", r"参数 \1 后面缺少取值"),
     (r"argument (\S+): ignored explicit argument '([^']*)'", r"参数 \1 不需要取值（“\2”）"),
     (r"ambiguous option: (\S+) could match (.*)", r"选项 \1 不完整，可能是 \2"),
+    (r"argument (\S+): (.+)", r"参数 \1：\2"),      # a message of the option's own type check
 )
 INVALID_CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)")
 

@@ -7,7 +7,6 @@ output, or nothing could be read; 130 = interrupted (nothing written).
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -28,7 +27,8 @@ class _Progress:
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
-                                console=Console(stderr=True), auto_refresh=False, transient=True)
+                                console=Console(file=getattr(sys.stderr, "terminal", sys.stderr)),
+                                auto_refresh=False, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(self.what, total=None, counts="")
         return self
@@ -56,7 +56,16 @@ class _Progress:
 
 
 def _dump(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, default=_jsonable)
+    """JSON text with control characters escaped (:func:`~xlsx_tool.findings.dumps`)."""
+    from ..findings import dumps
+
+    return dumps(obj, default=_jsonable)
+
+
+def _dump_indented(obj) -> str:
+    from ..findings import dumps
+
+    return dumps(obj, indent=1, default=_jsonable)
 
 
 def _jsonable(v):
@@ -119,14 +128,14 @@ def cmd_review(args) -> int:
 
 def cmd_export(args) -> int:
     from ..checks.check import check
-    from ..formats.exchange import dumps, to_exchange
+    from ..formats.exchange import encode, to_exchange
     from ..outputs import write_bytes
     from ..sources import read_any
 
     src = Path(args.file)
     out = Path(args.output) if args.output else src.with_suffix(".json")
     result = check(read_any(src))
-    write_bytes(out, dumps(to_exchange(result)).encode("utf-8"), force=args.force, inputs=(src,))
+    write_bytes(out, encode(to_exchange(result), out), force=args.force, inputs=(src,))
     print(f"已导出：{out}（{len(result.errors)} 个错误、{len(result.warnings)} 个提示；格式见 exchange.schema.json）")
     if result.errors:
         print("处理：错误已写入 JSON 的 findings；运行 xlsx-tool check 查看并改正后重新导出。")
@@ -137,7 +146,7 @@ def cmd_combine(args) -> int:
     from ..review.combine import write_combined
 
     with _Progress("汇总") as progress:
-        info = dict(item.split("=", 1) for item in args.info or () if "=" in item)
+        info = dict(args.info or ())
         path, data = write_combined(args.dirs, args.output, org=args.org, year=args.year, info=info,
                                     allow_errors=args.allow_errors, roster=args.roster, force=args.force,
                                     jobs=args.jobs, progress=progress)
@@ -164,11 +173,34 @@ def cmd_check_parts(args) -> int:
     with _Progress("核对各单位") as progress:
         result = check_parts(args.file, args.parts, roster=getattr(args, "roster", None), progress=progress)
     if args.json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=1, default=_jsonable))
+        print(_dump_indented(result.as_json()))
     else:
         print(text_report(result))
         print(text_summary(args.parts))
     return 0 if result.ok else 1
+
+
+def info_item(text: str) -> tuple[str, str]:
+    """``联系电话=0955-7061801`` → ``("联系电话", "0955-7061801")`` for ``combine --info``; a usage
+    error (exit 2) naming the item and the valid ones when there is no ``=`` or no such item of
+    基本信息 (机关名称 and 报告年度 have --org and --year)."""
+    import argparse
+
+    from ..formats import model, registry
+
+    fields = {}
+    for fid in registry.available():
+        for f in model.load(fid).info:
+            if f["id"] not in ("org_name", "year"):
+                fields.setdefault(f["label"], f["id"])
+    valid = "、".join(fields)
+    key, eq, value = text.partition("=")
+    if not eq:
+        raise argparse.ArgumentTypeError(f"“{text}”缺少“=”，应写成 项目=内容，如 --info 联系电话=0955-7061801；可用的项目：{valid}")
+    key = key.strip()
+    if key not in fields and key not in fields.values():
+        raise argparse.ArgumentTypeError(f"没有“{key}”这个项目；可用的项目：{valid}（机关名称用 --org，报告年度用 --year）")
+    return key, value.strip()
 
 
 def register(sub) -> None:
@@ -191,7 +223,8 @@ def register(sub) -> None:
     c.add_argument("--year", type=int, metavar="年份", help="汇总年度（默认取多数文件的报告年度）")
     c.add_argument("--roster", metavar="名单", help="单位名单（.xlsx/.csv/.txt），列出未包含在汇总中的单位")
     c.add_argument("--allow-errors", action="store_true", help="有错误的单位也计入汇总")
-    c.add_argument("--info", action="append", metavar="项目=内容", help="汇总机关的基本信息，可多次使用，如 --info 联系电话=0955-7061801")
+    c.add_argument("--info", action="append", type=info_item, metavar="项目=内容",
+                   help="汇总机关的基本信息，可多次使用，如 --info 联系电话=0955-7061801")
     c.add_argument("--jobs", type=int, metavar="进程数", help="同时处理的进程数（默认等于 CPU 核数）")
     c.add_argument("--force", action="store_true", help="允许覆盖已有文件")
     c.set_defaults(func=cmd_combine)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..findings import ERROR, Code, UserError, make
+from ..inputs import read_input
 from . import model, rates, registry, values
 from .content import ReportData
 
@@ -114,6 +115,19 @@ def dumps(doc: dict) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
+def encode(doc: dict, out) -> bytes:
+    """The bytes of :func:`dumps` to be written to ``out``: never more than :data:`MAX_BYTES`,
+    what :func:`read_exchange` (and so ``review``, ``check``, ``render``) reads — O10 beyond,
+    naming how much text the report holds."""
+    data = dumps(doc).encode("utf-8")
+    if len(data) > MAX_BYTES:
+        text = sum(len(p) for s in doc["narrative"].values() for p in s["paragraphs"])
+        text += sum(len(t["note"]) for t in doc["tables"])
+        raise UserError(Code.O10, str(out), f"导出的 JSON 有 {len(data) / 2**20:.1f} MB，超过 {MAX_BYTES // 2**20} MB；"
+                        f"报告的正文和注共有 {text} 个字（一份年报通常只有几万字）")
+    return data
+
+
 # -- reading --------------------------------------------------------------------------------------
 def _refuse(subject: str, detail: str):
     return UserError(Code.R08, subject, detail)
@@ -125,18 +139,10 @@ def _reject_constant(name: str):
 
 def _load(path: Path) -> dict:
     subject = str(path)
-    if not path.exists():
-        raise UserError(Code.F01, subject)
-    if path.is_dir():
-        raise UserError(Code.F02, subject)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise UserError(Code.F06, subject, f"文件有 {size / 2**20:.1f} MB，超过 {MAX_BYTES // 2**20} MB；"
-                                           "一份年报的交换文件通常不到 1 MB")
+    data = read_input(path, MAX_BYTES, too_big=Code.F06, unreadable=Code.F03, hint="一份年报的交换文件通常不到 1 MB",
+                      allow_empty=True)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _refuse(subject, "不是 UTF-8 编码的文本") from None
     try:
@@ -255,10 +261,30 @@ class _Reader:
                 data.findings.append(make(p.code, f"填写的是“{p.text[:40]}”", **at))
             elif p.coerced:
                 data.findings.append(make(Code.V05, f"原内容为“{p.text[:40]}”，已按 {p.value} 读取", **at))
+        self.totals(cells)
         if unknown:
             shown = "、".join(unknown[:8]) + ("等" if len(unknown) > 8 else "")
             data.findings.append(make(Code.R09, f"{len(unknown)} 个字段（{shown}）不属于年报格式 {fmt.id}，已忽略",
                                       file=self.file))
+
+    def totals(self, cells: dict) -> None:
+        """R24 for a total the file states that is not the sum of its parts (the parts as read);
+        the total used is always the sum, as a workbook's total formula gives it."""
+        computed = self.data.values()
+        for c in (c for c in self.fmt.cells.values() if not c.is_input):
+            entry = cells.get(c.id)
+            raw = entry.get("value") if isinstance(entry, dict) else None
+            leaves = self.fmt.leaves(c.id)
+            if raw is None or computed.get(c.id) is None or any(self.data.inputs.get(x) is None for x in leaves):
+                continue                  # parts unreadable: already reported
+            stated = values.parse_number(raw, c.type)
+            if stated.code or stated.value is None or stated.value == computed[c.id]:
+                continue
+            self.data.findings.append(make(
+                Code.R24, f"交换文件中写的合计为 {values.format_number(stated.value)}，各项之和为 "
+                          f"{values.format_number(computed[c.id])}；已按各项之和计算",
+                left="交换文件中的合计", right="各项之和", left_value=stated.value,
+                right_value=computed[c.id], difference=stated.value - computed[c.id], **self.at(c.label_path, c.a1, c.sheet)))
 
     def choices(self, given: dict) -> None:
         for tl in self.fmt.tables:

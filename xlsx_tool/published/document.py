@@ -17,6 +17,11 @@ from ..findings import Code, UserError
 MAX_GRID_SLOTS = 200_000
 #: Largest rowspan/colspan honoured (the official tables need 22 and 10).
 MAX_SPAN = 200
+#: Tables of one document (a report has about 20, a saved web page a few more for its layout)
+#: and their rows together: every table is matched against every official table, about 0.3 ms
+#: of CPU per row, so 20 000 small tables would take minutes.
+MAX_TABLES = 100
+MAX_TABLE_ROWS = 3000
 
 
 @dataclass
@@ -68,18 +73,47 @@ class Document:
     def grids(self) -> list[Grid]:
         return [b for b in self.blocks if isinstance(b, Grid)]
 
+    def as_json(self) -> dict:
+        """The document as JSON-ready data (how a reader in a child process hands it back);
+        :meth:`from_json` reads it."""
+        blocks = [["p", b.text, b.page, b.line, b.gap_before] if isinstance(b, Para) else
+                  ["g", b.page, [[[s.text, s.origin, s.top, s.left] for s in row] for row in b.rows]]
+                  for b in self.blocks]
+        return {"kind": self.kind, "source": self.source, "title": self.title, "pages": self.pages,
+                "notes": list(self.notes), "blocks": blocks}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Document:
+        doc = cls(str(data["kind"]), str(data["source"]), title=str(data["title"]), pages=int(data["pages"]),
+                  notes=[str(n) for n in data["notes"]])
+        for b in data["blocks"]:
+            if b[0] == "p":
+                doc.blocks.append(Para(str(b[1]), int(b[2]), bool(b[3]), bool(b[4])))
+            else:
+                doc.blocks.append(Grid([[Slot(str(t), int(o), bool(top), bool(left)) for t, o, top, left in row]
+                                        for row in b[2]], int(b[1])))
+        return doc
+
 
 class GridBuilder:
     """Expand rows of ``(text, rowspan, colspan)`` cells into a :class:`Grid` the way a browser
     lays a table out (a cell goes into the first free slot of its row; spans reserve slots
-    below and to the right).  ``UserError`` F25 beyond :data:`MAX_GRID_SLOTS` for the document."""
+    below and to the right).  ``UserError`` F25 beyond :data:`MAX_GRID_SLOTS` slots,
+    :data:`MAX_TABLES` tables or :data:`MAX_TABLE_ROWS` rows for the document."""
 
     def __init__(self, subject: str, budget: list[int] | None = None):
         self.subject = subject
         self.budget = budget if budget is not None else [MAX_GRID_SLOTS]
         self.origin = 0
+        self.tables = self.rows = 0
 
     def build(self, rows: list[list[tuple[str, int, int]]], page: int = 0) -> Grid:
+        self.tables += 1
+        self.rows += len(rows)
+        if self.tables > MAX_TABLES:
+            raise UserError(Code.F25, self.subject, f"报告中的表格超过 {MAX_TABLES} 个（一份年报约有 20 个）")
+        if self.rows > MAX_TABLE_ROWS:
+            raise UserError(Code.F25, self.subject, f"报告中的表格合计超过 {MAX_TABLE_ROWS} 行（年报的统计表约有 100 行）")
         taken: dict[tuple[int, int], Slot] = {}
         last_col: dict[int, int] = {}      # row → its rightmost slot taken (one pass, not one per row)
         width = 0

@@ -27,7 +27,8 @@ _ADDRESS = re.compile(r"(?:通讯|联系|办公)?地\s*址\s*[:：]\s*([^；;，
 _POSTCODE = re.compile(r"邮\s*政?\s*编\s*码?\s*[:：]?\s*([0-9０-９]{6})(?![0-9])")
 _PHONE = re.compile(r"(?:联系|咨询)?电\s*话(?:号码)?\s*[:：]?\s*([0-9０-９][0-9０-９\-－—–()（） ]{5,28}[0-9０-９])")
 _FAX = re.compile(r"传\s*真(?:号码)?\s*[:：]?\s*([0-9０-９][0-9０-９\-－—–()（） ]{5,28}[0-9０-９])")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+#: starts only where a run of address characters starts (else a long run without "@" is quadratic)
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 

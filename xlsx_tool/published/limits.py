@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..archives import ZipLimits, over_limit
 from ..findings import Code, UserError
+from ..inputs import read_input
 
 #: Largest file of each form (bytes).  A saved web page with inline images is a few MB.
 MAX_BYTES = {".html": 20 * 2**20, ".htm": 20 * 2**20, ".txt": 5 * 2**20, ".md": 5 * 2**20,
@@ -36,23 +37,16 @@ SUFFIXES = (".html", ".htm", ".docx", ".pdf", ".txt", ".md", ".doc", ".wps")
 
 
 def read_bytes(path) -> tuple[str, bytes]:
-    """``(suffix, content)`` of a report file, or ``UserError`` F01/F02/F07/F23/F25."""
+    """``(suffix, content)`` of a report file through the one guarded read of
+    :func:`xlsx_tool.inputs.read_input`: F01 missing, F02 a folder, F07 another type, F14 not a
+    regular file (a FIFO, a device: never opened in a way that blocks, never read), F25 over
+    :data:`MAX_BYTES` of its form (never read further), F23 unreadable or empty."""
     p, subject = Path(path), str(path)
-    if not p.exists():
-        raise UserError(Code.F01, subject)
-    if p.is_dir():
-        raise UserError(Code.F02, subject, "请给出年报文件（.html/.docx/.pdf/.txt 等）的完整路径")
     suffix = p.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UserError(Code.F07, subject, f"扩展名为“{p.suffix or '（无）'}”；已发布的年报可读取："
-                        + "、".join(SUFFIXES))
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES[suffix]:
-            raise UserError(Code.F25, subject, f"文件有 {size / 2**20:.0f} MB，超过 {MAX_BYTES[suffix] // 2**20} MB")
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UserError(Code.F23, subject, f"无法打开：{exc.strerror or exc}") from None
+    data = read_input(path, MAX_BYTES.get(suffix, max(MAX_BYTES.values())), suffixes=SUFFIXES,
+                      suffix_detail="；已发布的年报可读取：" + "、".join(SUFFIXES), too_big=Code.F25,
+                      unreadable=Code.F23, folder_detail="请给出年报文件（.html/.docx/.pdf/.txt 等）的完整路径",
+                      hint="一份年报通常只有几 MB")
     if not data.strip():
         raise UserError(Code.F23, subject, "文件为空")
     return suffix, data

@@ -1,8 +1,13 @@
 """A PDF report with a text layer into a :class:`~.document.Document`, with pdfplumber.
 
 Bounds first: the page count from the document catalogue (a 10 000-page file is refused before a
-page is parsed, F25), then per page the number of characters.  A file whose pages carry no text
-at all is a scan (F24).  On each page, ruled tables (``find_tables``) become grids — a cell's
+page is parsed, F25), then what pdfminer would decode and interpret for every page, measured by
+:class:`.pdfscan.Scan` before any page is interpreted (a content stream shared by 300 pages, a
+stream inflating to gigabytes: F25), then per page and for the whole document the characters
+placed.  The whole reading runs in a child process under CPU and address-space limits
+(:mod:`xlsx_tool.confined`: :data:`CPU_SECONDS`, :data:`MEMORY_BYTES`), so whatever the scan did
+not foresee ends as F25 too, never as a hung or killed tool.  A file whose pages carry no text at
+all is a scan (F24).  On each page, ruled tables (``find_tables``) become grids — a cell's
 row and column spans are derived from where its edges fall among the table's row and column
 boundaries — and the remaining text becomes lines (paragraphs are joined later, also across page
 breaks, by :mod:`.structure`).  Page numbers alone on a line (``- 3 -``, ``第 3 页``) are dropped.
@@ -15,15 +20,28 @@ import logging
 
 from ..findings import Code, UserError
 from .document import Document, GridBuilder, Para, clean
-from .limits import MAX_PAGE_CHARS, MAX_PAGES, check_chars
+from .limits import MAX_CHARS, MAX_PAGE_CHARS, MAX_PAGES
 from .text import PAGE_MARK
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+#: CPU seconds the reading of one PDF may take (a report of 30 pages takes about 1 s).
+CPU_SECONDS = 3
+#: Address space the reading may add to the tool's own (a page of 60 000 characters needs 150 MB).
+MEMORY_BYTES = 512 * 2**20
 
 
 def read(data: bytes, subject: str) -> Document:
+    """The document of the PDF ``data`` (see the module docstring); ``UserError`` F23/F24/F25."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise UserError(Code.F23, subject, "不是 PDF 文件（扩展名与内容不符）")
+    from .. import confined
+
+    meta, _ = confined.run(lambda: (_read(data, subject).as_json(), b""), subject=subject, code=Code.F25,
+                           cpu_seconds=CPU_SECONDS, memory_bytes=MEMORY_BYTES)
+    return Document.from_json(meta)
+
+
+def _read(data: bytes, subject: str) -> Document:
     for name in ("pdfminer", "pdfplumber"):
         logging.getLogger(name).setLevel(logging.ERROR)
     import pdfplumber
@@ -44,22 +62,39 @@ def read(data: bytes, subject: str) -> Document:
         builder = GridBuilder(subject)
         total = 0
         try:
+            _scan(pdf, subject)
             for number, page in enumerate(_pages(pdf, subject), start=1):
                 chars = len(page.chars)
                 if chars > MAX_PAGE_CHARS:
                     raise UserError(Code.F25, subject, f"第 {number} 页有 {chars} 个字符")
                 total += chars
+                if total > MAX_CHARS:
+                    raise UserError(Code.F25, subject, f"到第 {number} 页为止文字超过 {MAX_CHARS:,} 个字符")
                 _read_page(page, number, doc, builder)
                 page.flush_cache() if hasattr(page, "flush_cache") else None
                 doc.pages = number
         except UserError:
             raise
+        except (MemoryError, RecursionError):
+            raise
         except Exception as exc:  # noqa: BLE001
             raise UserError(Code.F23, subject, f"PDF 内容无法解析：{type(exc).__name__}") from None
     if total == 0:
         raise UserError(Code.F24, subject, f"共 {doc.pages} 页，没有可读取的文字")
-    check_chars(total, subject)
     return doc
+
+
+def _scan(pdf, subject: str) -> None:
+    """Every page measured by :class:`.pdfscan.Scan` before any is interpreted."""
+    from pdfminer.pdfpage import PDFPage
+
+    from .pdfscan import Scan
+
+    scan = Scan(subject)
+    for i, page in enumerate(PDFPage.create_pages(pdf.doc)):
+        if i >= MAX_PAGES:
+            raise UserError(Code.F25, subject, f"PDF 超过 {MAX_PAGES} 页")
+        scan.page(i + 1, page)
 
 
 def _declared_pages(pdf) -> int | None:

@@ -137,17 +137,19 @@ def rendered(data: ReportData, *, template=None, draft: str = "") -> tuple[list,
     _preload()
     meta, body = bounded.run(lambda: _render_bytes(path, source, ctx, draft), subject=str(path))
     found = [make(Code.T08, "；".join(meta["links"]), file=str(path))] if meta.get("links") else []
+    if meta.get("tagged"):
+        found.append(make(Code.T10, "域代码：" + "；".join(meta["tagged"][:5]), file=str(path)))
     return found, body
 
 
 def _preload() -> None:
     """Import what rendering needs before the work is forked (shared, and no import lock held)."""
-    from . import cache, draft, package, sandbox  # noqa: F401 — imported for the child
+    from . import cache, draft, outside, package, sandbox  # noqa: F401 — imported for the child
 
 
 def _render_bytes(path: pathlib.Path, source: bytes | None, ctx: dict, draft: str) -> tuple[dict, bytes]:
     """The rendered report as .docx bytes (run inside :func:`.bounded.run`)."""
-    from . import cache, package
+    from . import cache, outside, package
     from .draft import mark
     from .sandbox import BoundedEnvironment, LimitExceeded, rendering
 
@@ -177,4 +179,8 @@ def _render_bytes(path: pathlib.Path, source: bytes | None, ctx: dict, draft: st
     tpl.save(buf)
     if env.fresh or tpl.fresh:
         cache.save(name, {"patch": tpl.patched, "code": env.compiled})
-    return {"links": [link.describe() for link in pkg.links]}, buf.getvalue()
+    # the data may have written a field code (a tag inside one): the report is scrubbed again
+    body, done = outside.scrub_docx(buf.getvalue())
+    links = [link.describe() for link in pkg.links]
+    links += [package.Link(r.part, r.kind, r.target).describe() for r in done.removed]
+    return {"links": links, "tagged": [code for _, code in pkg.tagged]}, body

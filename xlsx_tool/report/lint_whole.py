@@ -4,6 +4,7 @@
 * T08 (提示) — external links (linked pictures, an attached template on a server, UNC paths,
   linked objects …) that ``render`` removes from the report (:mod:`.package`);
 * T09 — tags written in comments (批注), which docxtpl never renders;
+* T10 (提示) — tags inside a field instruction: the data then writes part of a field code;
 * T07, and T01/T06 that only show when the template runs — a trial rendering of the bundled
   sample of the template's format (or of an empty report when there is none), in the same
   bounded sandbox and under the same CPU and memory limits as ``render``: a template that loops
@@ -20,13 +21,17 @@ EXAMPLES = 5
 
 
 def package_findings(path: Path, pkg) -> list[Finding]:
-    """T08 for the external links removed, T09 for tags in comments."""
+    """T08 for the external links removed, T10 for tags in field instructions, T09 for tags in
+    comments."""
     from .package import comment_tags
 
     found = []
     for link in pkg.links:
         found.append(make(Code.T08, f"生成报告时会删除：{link.describe()}。", file=str(path), labels=link.part,
                           extra={"part": link.part, "tag": link.target}))
+    for part, code in pkg.tagged:
+        found.append(make(Code.T10, f"域代码“{code}”中有标签；生成报告时由填报的数据替换。", file=str(path),
+                          labels=part, extra={"part": part, "tag": code}))
     tags = comment_tags(pkg)
     if tags:
         shown = "、".join(tags[:5]) + ("等" if len(tags) > 5 else "")

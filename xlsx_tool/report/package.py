@@ -3,7 +3,7 @@
 ``render`` and ``lint-template`` open a template only through :func:`open_template`, so both
 refuse the same files before python-docx or docxtpl sees a byte:
 
-* not a regular file (a FIFO, a device), larger than :data:`MAX_FILE_BYTES`, more than
+* not a regular file (a FIFO, a device) — F14; larger than :data:`MAX_FILE_BYTES`, more than
   :data:`MAX_ENTRIES` zip entries, a part over :data:`MAX_XML_BYTES` (XML) or
   :data:`MAX_PART_BYTES` (media), more than :data:`MAX_TOTAL_BYTES` in all, or a compression
   ratio over :data:`MAX_RATIO` — F20 (sizes are read from the zip directory and enforced while
@@ -21,13 +21,16 @@ server, UNC paths, links to OLE objects, sub-documents, frames) never reach the 
 template handed to docxtpl is a copy without them (:attr:`Template.links` lists what was removed;
 ``render`` prints a T08 提示, ``lint-template`` reports them).  Only hyperlinks to web pages and
 e-mail addresses (``http``, ``https``, ``mailto``) stay: readers click them, nothing fetches them.
+A relationship whose target is an address, a drive or a UNC path counts as external even when it
+is not marked so.  What reaches outside without any relationship — fields that fetch
+(INCLUDEPICTURE, INCLUDETEXT, LINK, DDE …), VML addresses, altChunk parts, SVG pictures with
+outside references — is removed by :mod:`.outside` and listed the same way; a field instruction
+holding a tag is listed in :attr:`Template.tagged` (T10).
 """
 from __future__ import annotations
 
 import io
-import os
 import re
-import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +39,8 @@ from lxml import etree
 
 from ..archives import ZipLimits, over_limit
 from ..findings import Code, UserError
+from ..inputs import read_input
+from . import outside
 
 MAX_FILE_BYTES = 32 * 2**20
 MAX_ENTRIES = 5000
@@ -61,6 +66,9 @@ MACRO_TYPES = ("application/vnd.ms-word.document.macroEnabled.main+xml",
 #: elements whose only meaning is the external link: removed with it
 LINK_ELEMENTS = {"attachedTemplate", "subDoc", "OLEObject", "sourceFileName", "hlinkClick", "hlinkHover",
                  "hlinkMouseOver", "altChunk", "recipientData", "dataSource", "headerSource", "src"}
+#: a relationship target that leaves the package even when not marked external (an address, a
+#: drive letter, a UNC path)
+OUTSIDE_TARGET = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:|\\\\|//)")
 #: hyperlink targets that stay: a reader's click, never fetched while rendering or converting
 SAFE_LINK = re.compile(r"(https?://|mailto:)[^\s\\]*$", re.I)
 DECLARATIONS = tuple(word.encode(enc) for word in ("<!DOCTYPE", "<!ENTITY")
@@ -79,7 +87,7 @@ class Link:
     target: str              # where it points, as written
 
     def describe(self) -> str:
-        name = KIND_NAMES.get(self.kind, self.kind)
+        name = KIND_NAMES.get(self.kind) or outside.KIND_NAMES.get(self.kind, self.kind)
         target = self.target if len(self.target) <= 80 else self.target[:77] + "…"
         return f"{name}（{target}，在 {self.part}）"
 
@@ -94,6 +102,8 @@ class Template:
     links: list[Link] = field(default_factory=list)
     dotx: bool = False
     changed: bool = False
+    #: field instructions holding a template tag: (part, field code)
+    tagged: list[tuple[str, str]] = field(default_factory=list)
 
     def docx_bytes(self) -> bytes:
         """The template as a .docx in memory, as docxtpl will open it (the file itself when
@@ -122,30 +132,13 @@ def _hint(path: Path) -> str:
     return ""
 
 
-def _stat(path: Path) -> os.stat_result:
-    try:
-        return os.stat(path)
-    except FileNotFoundError:
-        raise UserError(Code.F09, str(path), "文件不存在") from None
-    except OSError as exc:
-        detail = "文件名或路径过长" if exc.errno == 36 else f"无法读取：{exc.strerror or exc}"
-        raise UserError(Code.F09, str(path), detail) from None
-
-
 def read_file(path: Path) -> bytes:
-    """The template's bytes: a regular file within :data:`MAX_FILE_BYTES` (F09, F20)."""
-    st = _stat(path)
-    if stat.S_ISDIR(st.st_mode):
-        raise UserError(Code.F09, str(path), "给出的是文件夹而不是 .docx 文件")
-    if not stat.S_ISREG(st.st_mode):
-        raise _refuse(path, "它不是普通文件（管道、设备或套接字），不会读取")
-    if st.st_size > MAX_FILE_BYTES:
-        raise _refuse(path, f"文件有 {st.st_size / 2**20:.0f} MB，超过 {MAX_FILE_BYTES // 2**20} MB 的上限")
-    try:
-        with open(path, "rb") as f:
-            return f.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise UserError(Code.F09, str(path), f"无法读取：{exc.strerror or exc}") from None
+    """The template's bytes through the one guarded read of :func:`xlsx_tool.inputs.read_input`:
+    F09 missing, a folder or unreadable, F14 not a regular file (a FIFO, a device), F20 over
+    :data:`MAX_FILE_BYTES`."""
+    return read_input(path, MAX_FILE_BYTES, too_big=Code.F20, unreadable=Code.F09, missing=Code.F09,
+                      missing_detail="文件不存在", folder=Code.F09, folder_detail="给出的是文件夹而不是 .docx 文件",
+                      hint="Word 模板一般只有几十 KB 到几 MB")
 
 
 def read_zip(path: Path, data: bytes) -> dict[str, bytes]:
@@ -208,7 +201,23 @@ def open_template(path, data: bytes | None = None) -> Template:
         tpl.dotx = True
         tpl.replace("[Content_Types].xml", parts["[Content_Types].xml"].replace(TEMPLATE.encode(), DOCUMENT.encode()))
     _strip_links(tpl)
+    _strip_outside(tpl)
     return tpl
+
+
+def _strip_outside(tpl: Template) -> None:
+    """What reaches outside without an external relationship (:mod:`.outside`): fetching fields,
+    VML addresses, altChunk parts, SVG pictures with outside references — removed and listed
+    with the links; field instructions holding a tag listed in ``tagged``."""
+    done = outside.scrub(tpl.parts)
+    for name, data in done.parts.items():
+        if data is None:
+            tpl.parts.pop(name, None)
+            tpl.changed = True
+        else:
+            tpl.replace(name, data)
+    tpl.links += [Link(r.part, r.kind, r.target) for r in done.removed]
+    tpl.tagged = list(done.tagged)
 
 
 def _source_of(rels_name: str) -> str:
@@ -224,7 +233,7 @@ def _strip_links(tpl: Template) -> None:
         removed: set[str] = set()
         source = _source_of(rels_name)
         for rel in list(root.iter(f"{{{PR}}}Relationship")):
-            if (rel.get("TargetMode") or "").lower() != "external":
+            if (rel.get("TargetMode") or "").lower() != "external" and not OUTSIDE_TARGET.match(rel.get("Target") or ""):
                 continue
             kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
             target = rel.get("Target") or ""

@@ -4,20 +4,28 @@
 when ``jobs`` is 1).  Items go out in chunks and at most ``2 × jobs`` chunks are in flight, so
 memory does not grow with the number of files.  Each worker:
 
-* ignores Ctrl-C (the parent decides: it stops handing out work, lets the running chunks finish
-  and re-raises ``KeyboardInterrupt``, so the caller writes a complete result or none);
-* has a CPU budget per item (:data:`CPU_SECONDS_PER_ITEM`, ``ITIMER_PROF``) and an address-space
-  ceiling (:data:`WORKER_MEMORY`), so a hostile file ends in an exception, not a hung machine.
+* ignores Ctrl-C (the parent decides: it stops handing out work, kills the workers — a worker
+  may be blocked where it can never notice — and re-raises ``KeyboardInterrupt``, so the caller
+  writes a complete result or none);
+* has a CPU budget per item (:data:`CPU_SECONDS_PER_ITEM`, ``ITIMER_PROF``), a wall-clock
+  deadline per item (:data:`WALL_SECONDS_PER_ITEM`, ``ITIMER_REAL``: an item blocked without
+  using CPU, say on a pipe, ends too) and an address-space ceiling (:data:`WORKER_MEMORY`), so a
+  hostile file ends in an exception, not a hung machine.
 
 A worker that dies (killed, out of memory in native code) breaks the pool; the items of the
 chunks then in flight are re-run one by one, each in a fresh process, and the one that kills its
-process again is answered by ``crashed(item)`` while the batch goes on.
+process again is answered by ``crashed(item)`` while the batch goes on.  A worker still busy with
+one item :data:`HANG_GRACE_SECONDS` after its deadline (stuck in native code, where no signal
+handler runs) is killed by the parent: the same path.  These are guards against a blocked worker,
+not speed limits: a filled workbook takes about 0.01 s.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -25,12 +33,25 @@ from concurrent.futures.process import BrokenProcessPool
 
 #: CPU seconds one item may take in a worker (a filled workbook takes about 0.01 s).
 CPU_SECONDS_PER_ITEM = 30
+#: Wall-clock seconds one item may take in a worker (it blocks, or the machine is very busy).
+WALL_SECONDS_PER_ITEM = 120
+#: Seconds after its deadline a worker still busy with one item is killed by the parent.
+HANG_GRACE_SECONDS = 30
+#: How often the parent looks for a worker past its deadline (seconds).
+POLL_SECONDS = 2.0
 #: Address-space ceiling of a worker process.
 WORKER_MEMORY = 3 * 2**30
 
+_busy = None          # in a worker: the queue on which it says which item it started, and when
+
 
 class ItemTimeout(Exception):
-    """An item used up its CPU budget (:data:`CPU_SECONDS_PER_ITEM`)."""
+    """An item used up its CPU budget (:data:`CPU_SECONDS_PER_ITEM`) or its wall-clock deadline
+    (:data:`WALL_SECONDS_PER_ITEM`); ``wall`` says which."""
+
+    def __init__(self, wall: bool = False):
+        super().__init__("wall" if wall else "cpu")
+        self.wall = wall
 
 
 def default_jobs() -> int:
@@ -42,13 +63,19 @@ def default_jobs() -> int:
 
 
 def _on_timer(signum, frame):
-    raise ItemTimeout()
+    raise ItemTimeout(wall=signum == getattr(signal, "SIGALRM", None))
 
 
-def _init_worker(init, args) -> None:
+def _init_worker(init, args, busy=None) -> None:
+    global _busy
+    _busy = busy
+    if busy is not None:
+        busy.cancel_join_thread()     # a worker never waits at exit for the parent to read
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGPROF"):
-        signal.signal(signal.SIGPROF, _on_timer)
+    for name in ("SIGPROF", "SIGALRM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _on_timer)
+    _say_busy(False)
     try:
         import resource
 
@@ -62,25 +89,44 @@ def _init_worker(init, args) -> None:
         init(*args)
 
 
+def _say_busy(busy: bool) -> None:
+    """In a worker: tell the parent that an item starts (now) or that the worker is idle."""
+    if _busy is not None:
+        try:
+            _busy.put((os.getpid(), time.monotonic() if busy else None))
+        except (OSError, ValueError):
+            pass
+
+
 def guarded(func: Callable, item, failed: Callable):
-    """``func(item)`` within the CPU budget; ``failed(item, reason)`` for a timeout, a
-    ``MemoryError`` or any unexpected exception (never lets one item stop the batch)."""
+    """``func(item)`` within the CPU budget and the wall-clock deadline (in a worker process);
+    ``failed(item, reason)`` for a timeout, a ``MemoryError`` or any unexpected exception — also
+    one that is not an ``Exception`` such as a panic of native code — never letting one item stop
+    the batch (Ctrl-C and ``SystemExit`` pass)."""
     timer = hasattr(signal, "setitimer") and multiprocessing.parent_process() is not None
     try:
         if timer:
+            _say_busy(True)
             signal.setitimer(signal.ITIMER_PROF, CPU_SECONDS_PER_ITEM)
+            signal.setitimer(signal.ITIMER_REAL, WALL_SECONDS_PER_ITEM)
         return func(item)
-    except ItemTimeout:
+    except ItemTimeout as exc:
+        if exc.wall:
+            return failed(item, f"处理超过 {WALL_SECONDS_PER_ITEM} 秒仍未结束（可能在等待读取），已放弃")
         return failed(item, f"处理超过 {CPU_SECONDS_PER_ITEM} 秒 CPU 时间，已放弃")
     except MemoryError:
         return failed(item, "处理时内存不足，已放弃")
     except RecursionError:
         return failed(item, "文件结构嵌套过深，已放弃")
-    except Exception as exc:  # the batch goes on; the reason is kept for the technician
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — the batch goes on; the reason is kept for the technician
         return failed(item, f"程序内部出错：{type(exc).__name__}: {str(exc)[:200]}")
     finally:
         if timer:
+            signal.setitimer(signal.ITIMER_REAL, 0)
             signal.setitimer(signal.ITIMER_PROF, 0)
+            _say_busy(False)
 
 
 def _run_chunk(func, failed, chunk):
@@ -117,15 +163,69 @@ def imap(func: Callable, items: Iterable, *, failed: Callable, crashed: Callable
             yield crashed(item)
 
 
+class _Workers:
+    """The parent's view of one executor's worker processes: which item each is busy with since
+    when (told by the workers themselves, :func:`_say_busy`), so that a worker stuck past its
+    deadline, or all of them on an interruption, can be killed."""
+
+    def __init__(self, jobs: int, init, initargs):
+        ctx = _context()
+        self.busy = ctx.Queue()
+        self.since: dict[int, float | None] = {}
+        self.ex = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                                      initargs=(init, initargs, self.busy))
+
+    def drain(self) -> None:
+        """Take in what the workers said (done at every turn: their pipe never fills)."""
+        while True:
+            try:
+                pid, since = self.busy.get_nowait()
+            except (queue.Empty, OSError, ValueError, EOFError):
+                return
+            self.since[pid] = since
+
+    def kill_stuck(self) -> bool:
+        """Kill every worker busy with one item past its deadline and grace; whether any was."""
+        self.drain()
+        limit = WALL_SECONDS_PER_ITEM + HANG_GRACE_SECONDS
+        now = time.monotonic()
+        stuck = [pid for pid, since in self.since.items() if since is not None and now - since > limit]
+        for pid in stuck:
+            self._kill(pid)
+        return bool(stuck)
+
+    def kill_all(self) -> None:
+        self.drain()
+        for pid in self.since:
+            self._kill(pid)
+
+    def _kill(self, pid: int) -> None:
+        self.since[pid] = None
+        try:
+            os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+    def close(self, wait: bool = True) -> None:
+        self.ex.shutdown(wait=wait, cancel_futures=True)
+        self.busy.close()
+        self.busy.join_thread()
+
+
 def _pooled(func, failed, pending: deque, suspects: list, jobs: int, init, initargs, strict: bool = False):
-    ex = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker, initargs=(init, initargs))
+    workers = _Workers(jobs, init, initargs)
     inflight: dict = {}
+    finished = False
     try:
         while pending or inflight:
             while pending and len(inflight) < 2 * jobs:
                 chunk = pending.popleft()
-                inflight[ex.submit(_run_chunk, func, failed, chunk)] = chunk
-            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                inflight[workers.ex.submit(_run_chunk, func, failed, chunk)] = chunk
+            done, _ = wait(inflight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            workers.drain()
+            if not done:
+                workers.kill_stuck()     # its futures then fail with BrokenProcessPool
+                continue
             broken = False
             for fut in done:
                 chunk = inflight.pop(fut)
@@ -141,15 +241,19 @@ def _pooled(func, failed, pending: deque, suspects: list, jobs: int, init, inita
             if broken:
                 for fut, chunk in inflight.items():
                     try:
-                        results = fut.result()
-                    except BrokenProcessPool:
+                        results = fut.result(timeout=WALL_SECONDS_PER_ITEM + HANG_GRACE_SECONDS)
+                    except Exception:  # noqa: BLE001 — broken, or stuck: each is re-run alone
                         suspects.extend(chunk)
                     else:
                         yield from results
                 inflight.clear()
-                ex.shutdown(wait=True)
-                ex = ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init_worker,
-                                         initargs=(init, initargs))
+                workers.kill_all()
+                workers.close()
+                workers = _Workers(jobs, init, initargs)
+        finished = True
     finally:
-        # Ctrl-C or the caller stopping: hand out nothing more, let running chunks end
-        ex.shutdown(wait=True, cancel_futures=True)
+        if not finished:
+            # Ctrl-C, or the caller stopping: hand out nothing more and end the workers now — a
+            # worker blocked in native code would never finish its chunk
+            workers.kill_all()
+        workers.close()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Code, Finding, UserError, make
+from ..inputs import read_input
 from .units import norm_name
 
 MAX_BYTES = 5 * 2**20
@@ -45,21 +46,22 @@ class Roster:
 
 
 def read_roster(path) -> Roster:
-    """Read a roster file (see the module docstring)."""
+    """Read a roster file (see the module docstring).  The bytes come through the one guarded
+    read of :func:`xlsx_tool.inputs.read_input`: F01 missing, F02 a folder, F14 a FIFO or a
+    device (never blocks, never reads without end)."""
     p, subject = Path(path), str(path)
-    if not p.exists():
-        raise UserError(Code.F01, subject)
-    if p.is_dir():
-        raise UserError(Code.F02, subject)
     suffix = p.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(Code.R06, subject, f"文件有 {size / 2**20:.1f} MB，单位名单不应超过 {MAX_BYTES // 2**20} MB")
-        cells = _text_cells(p.read_bytes(), subject, csv_file=suffix == ".csv")
+        data = read_input(p, MAX_BYTES, too_big=Code.R06, unreadable=Code.R06, hint="单位名单通常只有几 KB",
+                          allow_empty=True)
+        cells = _text_cells(data, subject, csv_file=suffix == ".csv")
     elif suffix in SHEET_SUFFIXES:
         cells = _sheet_cells(p, subject)
     else:
+        if p.is_dir():
+            raise UserError(Code.F02, subject)
+        if not p.exists():
+            raise UserError(Code.F01, subject)
         raise UserError(Code.R06, subject, f"扩展名为“{p.suffix or '（无）'}”；可用 .xlsx、.xls、.ods、.csv、.txt")
     return _roster(subject, cells)
 
@@ -112,6 +114,8 @@ def _sheet_cells(p: Path, subject: str) -> list[str]:
         grids = files.open_workbook(p).grids
         first = next(iter(grids.values()), None)
     except UserError as err:
+        if err.code in (Code.F01.name, Code.F02.name, Code.F14.name):
+            raise
         raise UserError(Code.R06, subject, f"{err.finding.title}{'：' + err.finding.message if err.finding.message else ''}") from None
     if not first:
         return []

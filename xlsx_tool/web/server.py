@@ -96,7 +96,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = Tru
     if workers:
         settings.workers = workers
     app = create_app(settings)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False,
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, use_colors=False,
                             proxy_headers=False, limit_concurrency=MAX_CONNECTIONS, timeout_keep_alive=5,
                             h11_max_incomplete_event_size=64 * 1024, lifespan="on")
     server = uvicorn.Server(config)

@@ -18,7 +18,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from ..findings import Code, UserError
+from ..findings import Code, UserError, visible
 
 RESULT = "result.json"
 
@@ -31,7 +31,7 @@ def fatal(error: UserError) -> dict:
 
 
 def _internal(exc: BaseException) -> dict:
-    traceback.print_exception(exc, file=sys.stderr)
+    sys.stderr.write(visible("".join(traceback.format_exception(exc))))   # names in it are untrusted
     return {"fatal": {"code": "", "severity": "错误", "title": "程序内部出错", "subject": "",
                       "message": f"{type(exc).__name__}: {exc}"[:300],
                       "fix": "请把运行本程序的命令行窗口中的出错信息发给技术人员。",
@@ -50,7 +50,9 @@ def job(fn):
             return fatal(err)
         except MemoryError:
             return fatal(UserError(Code.W07, "上传的文件", "处理时所需内存超过限制（文件过大或结构可疑）"))
-        except Exception as exc:  # noqa: BLE001 — the last guard of the worker
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 — the last guard of the worker (also a native panic)
             return _internal(exc)
         finally:
             os.chdir(home)

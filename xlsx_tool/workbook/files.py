@@ -1,85 +1,41 @@
 """The file side of reading a workbook: is it usable at all, and its raw content.
 
 Everything here runs before the cell-by-cell reading in :mod:`.read`: the path (F01, F02, F07,
-F14: only a regular file is opened, without blocking, and never read past
-:data:`.guards.MAX_FILE_BYTES`), the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted —
-an .xlsx with an open password is an OLE2 file holding ``EncryptionInfo``), the guards of
-:mod:`.guards` (F06), then :class:`Workbook`: python-calamine for the cached values, sheet by
-sheet as they are needed, each .xlsx worksheet first passed through the tokenizer of
-:mod:`.xmlscan` (limits, formulas, error values, exact numbers), names and properties from
-:mod:`.package` — no full spreadsheet library load.  Then the format marker (F05, F08).
+F14: read by :func:`xlsx_tool.inputs.read_input`, never past :data:`.guards.MAX_FILE_BYTES`),
+the bytes (F03 empty/corrupt/not a spreadsheet, F04 encrypted — an .xlsx with an open password
+is an OLE2 file holding ``EncryptionInfo``), the guards of :mod:`.guards`, :mod:`.biff` and
+:mod:`.ods` (F06), then :class:`Workbook`: python-calamine for the cached values, sheet by sheet
+as they are needed (an .xls or .ods is parsed whole when opened: their guards counted every
+sheet), each .xlsx worksheet first passed through the tokenizer of :mod:`.xmlscan` (limits, the
+text budget, formulas, error values, exact numbers), names and properties from :mod:`.package` —
+no full spreadsheet library load.  A failure of calamine, a panic of its Rust code included, is
+F03 or F06 (:func:`calamine_failed`).  Then the format marker (F05, F08).
 """
 from __future__ import annotations
 
 import io
-import os
-import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
+from .. import inputs
 from ..findings import Code, UserError
 from ..formats import model, registry, values
-from .guards import MAX_FILE_BYTES, MAX_GRID_CELLS, ODS_MIME, OLE2_MAGIC, TOO_FAR, ods_guard, xls_guard
+from .biff import xls_guard
+from .guards import MAX_FILE_BYTES, MAX_GRID_CELLS, ODS_MIME, OLE2_MAGIC, TOO_FAR
+from .ods import ods_guard
 
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 PROP_FORMAT, PROP_LAYOUT, PROP_VERSION = "xlsx_tool_format", "xlsx_tool_layout", "xlsx_tool_version"
 
-_NOT_REGULAR = ((stat.S_ISFIFO, "命名管道（FIFO）"), (stat.S_ISCHR, "字符设备（如 /dev/zero）"),
-                (stat.S_ISBLK, "块设备"), (stat.S_ISSOCK, "套接字"))
-
-
 # -- the file itself ------------------------------------------------------------------------------
-def read_input(path, limit: int = MAX_FILE_BYTES, extensions: tuple[str, ...] = EXTENSIONS,
-               what: str = "填好的年报工作簿通常不到 1 MB") -> bytes:
-    """The bytes of an input file, or a :class:`UserError`: F01 missing, F02 a folder, F07 another
-    suffix, F14 not a regular file (a FIFO, a device, a socket — also behind a symlink: nothing
-    is opened that could block or never end), F06 over ``limit`` bytes (never read further),
-    F03 unreadable or empty."""
-    p, subject = Path(path), str(path)
-    try:
-        st = os.stat(p)
-    except (FileNotFoundError, NotADirectoryError):
-        raise UserError(Code.F01, subject) from None
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise UserError(Code.F02, subject)
-    if p.suffix.lower() not in extensions:
-        raise UserError(Code.F07, subject, f"扩展名为“{p.suffix or '（无）'}”")
-    _regular(st, subject)
-    if st.st_size > limit:
-        raise UserError(Code.F06, subject, f"文件有 {st.st_size / 2**20:.0f} MB，超过 {limit // 2**20} MB"
-                        f"（{what}）；请确认选对了文件")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(p, flags)
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法打开：{exc.strerror or exc}") from None
-    try:
-        _regular(os.fstat(fd), subject)   # the path may have been swapped since os.stat
-        chunks, total = [], 0
-        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise UserError(Code.F06, subject, f"文件超过 {limit // 2**20} MB（{what}）；请确认选对了文件")
-    except OSError as exc:
-        raise UserError(Code.F03, subject, f"无法读取：{exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if not data:
-        raise UserError(Code.F03, subject, "文件为空（0 字节）")
-    return data
-
-
-def _regular(st: os.stat_result, subject: str) -> None:
-    if stat.S_ISREG(st.st_mode):
-        return
-    kind = next((name for test, name in _NOT_REGULAR if test(st.st_mode)), "特殊文件")
-    raise UserError(Code.F14, subject, f"这是{kind}")
+def read_input(path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a workbook file through the one guarded read of :func:`xlsx_tool.inputs.read_input`:
+    F01 missing, F02 a folder, F07 another suffix, F14 not a regular file (a FIFO, a device, a
+    socket — also behind a symlink), F06 over ``limit`` bytes (never read further), F03
+    unreadable or empty."""
+    return inputs.read_input(path, limit, suffixes=EXTENSIONS, too_big=Code.F06, unreadable=Code.F03,
+                             hint="填好的年报工作簿通常不到 1 MB")
 
 
 def load_bytes(path) -> tuple[str, bytes]:
@@ -159,8 +115,22 @@ def _calamine(data: bytes, subject: str):
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
         raise UserError(Code.F04, subject) from None
-    except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise UserError(Code.F03, subject, f"无法解析：{str(exc)[:200]}") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — several unrelated types, and a Rust panic (a BaseException)
+        raise calamine_failed(exc, subject, "") from None
+
+
+def calamine_failed(exc: BaseException, subject: str, sheet: str) -> UserError:
+    """What python-calamine raising ``exc`` means for the user: F06 when it ran out of room (a
+    panic about memory or capacity), else F03 (the file, or the sheet, cannot be parsed).  A
+    panic of its Rust code (``pyo3_runtime.PanicException``) is a ``BaseException``: caught too."""
+    where = f"工作表“{sheet}”" if sheet else ""
+    text = str(exc)[:200]
+    if isinstance(exc, MemoryError) or any(w in text.lower() for w in ("capacity", "alloc", "memory")):
+        return UserError(Code.F06, subject, f"{where}解析时所需内存超过限制（{text}）；{TOO_FAR}")
+    panic = "解析程序异常中止：" if not isinstance(exc, Exception) else ""
+    return UserError(Code.F03, subject, f"{where}无法解析：{panic}{text}")
 
 
 class _Grids(Mapping):
@@ -194,8 +164,10 @@ class _Grids(Mapping):
             self.scans[name] = self.pkg.scan(name)
         try:
             sheet = self.book.get_sheet_by_name(name)
-        except Exception as exc:  # noqa: BLE001 — calamine raises several unrelated types
-            raise UserError(Code.F03, self.subject, f"工作表“{name}”无法解析：{str(exc)[:200]}") from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 — several unrelated types, and a Rust panic
+            raise calamine_failed(exc, self.subject, name) from None
         size = sheet.height * sheet.width
         if self.used + size > MAX_GRID_CELLS:   # .xls/.ods (an .xlsx was measured by its scan)
             raise UserError(Code.F06, self.subject, f"工作表“{name}”的内容延伸到 {sheet.height} 行 × {sheet.width} 列，"
@@ -203,8 +175,10 @@ class _Grids(Mapping):
         self.used += size
         try:
             return sheet.to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001
-            raise UserError(Code.F03, self.subject, f"工作表“{name}”无法解析：{str(exc)[:200]}") from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 — as above
+            raise calamine_failed(exc, self.subject, name) from None
 
 
 def norm_label(raw) -> str:

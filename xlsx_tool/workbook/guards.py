@@ -5,9 +5,10 @@ is too big, before python-calamine parses it (it allocates a sheet's whole used 
 cell at XFD1048576 asks for hundreds of GB and aborts the process): the zip directory (entries,
 total size, ratio), every part a parser will read (its declared size and the size it really
 inflates to, :func:`part_guard`), the number of cell styles, DOCTYPE/entity declarations in any
-XML part, an .ods's repeated rows and cells, an .xls's BIFF cell records.  The rectangle a
-worksheet's cells span is measured by the tokenizer pass of :mod:`.xmlscan`, against one budget
-for the whole workbook (:data:`MAX_GRID_CELLS`).
+XML part.  The rectangle the cells span (:data:`MAX_GRID_CELLS`) and the text calamine would copy
+(:data:`MAX_TEXT_CHARS`) are budgets for the whole workbook, charged by the tokenizer pass of
+:mod:`.xmlscan` for each .xlsx sheet read, by :mod:`.ods` for an .ods and by :mod:`.biff` for an
+.xls (calamine parses all their sheets at once).
 """
 from __future__ import annotations
 
@@ -44,6 +45,27 @@ MAX_NAMES = 10_000
 MAX_GRID_CELLS = 1_000_000
 #: How to fix content far outside the tables (F06).
 TOO_FAR = "可能在表格下方或右侧误填、粘贴了大量内容；请删除表格以外多余的行和列后保存"
+#: Characters of text the reader may materialise for the WHOLE workbook: python-calamine copies a
+#: shared string once for every cell that uses it, an .ods text once for every repeated column
+#: and row, and parses every sheet of an .xls/.ods when it opens the file.  A filled report holds
+#: a few tens of thousands; 160 cells of 32 000 characters (Excel's cell limit) are 5 million.
+#: Charged before calamine sees a sheet (xlsx: :mod:`.xmlscan`; ods: :func:`ods_guard`; xls:
+#: :mod:`.biff`), so a few KB of file never become gigabytes of text.
+MAX_TEXT_CHARS = 16_000_000
+#: How to fix too much text (F06).
+TOO_MUCH_TEXT = ("正文和注通常只有几万字；可能误粘贴了大量文字，或把一段很长的文字复制到了很多单元格，"
+                 "请删除这些内容后保存")
+
+
+def wan(n: int) -> str:
+    """A count of characters in 万 or 亿: ``16000000`` → ``1600 万``, ``629145700`` → ``6.3 亿``."""
+    return f"{n / 10**8:.1f} 亿" if n >= 10**8 else f"{n / 10_000:.0f} 万"
+
+
+def too_much_text(subject: str, where: str, used: int) -> UserError:
+    """F06: the text materialised for the workbook would pass :data:`MAX_TEXT_CHARS` at ``where``."""
+    return UserError(Code.F06, subject, f"{where}：读取时要复制的文字累计约 {wan(used)}字，超过 {wan(MAX_TEXT_CHARS)}字的上限；"
+                     + TOO_MUCH_TEXT)
 _XF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?xf[\s/>]")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -56,71 +78,27 @@ def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
         raise UserError(Code.F06, subject, problem)
 
 
-#: BIFF8 records that place one cell (row, col first) or a run of cells (row, first col … last col).
-XLS_CELL_RECORDS = {0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
-XLS_RUN_RECORDS = {0x00BD, 0x00BE}          # MULRK, MULBLANK: last column in the final 2 bytes
-XLS_DIMENSIONS, XLS_BOF = 0x0200, 0x0809
-#: BIFF records walked at most (a filled template saved as .xls has a few thousand).
-MAX_XLS_RECORDS = 500_000
-
-
-def xls_guard(data: bytes, subject: str) -> None:
-    """F06 for an .xls whose cells (or declared dimensions) reach far beyond the tables, found by
-    walking the BIFF record headers before calamine allocates the whole used range (a single
-    cell at IV65536 made it take about 1 GB)."""
-    import olefile
-
-    try:
-        with olefile.OleFileIO(data) as ole:
-            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-            stream = ole.openstream(name).read() if name else b""
-    except Exception:  # noqa: BLE001 — a broken container is judged by calamine (F03)
-        return
-    walk_biff(stream, subject)
-
-
-def walk_biff(stream: bytes, subject: str) -> None:
-    """The record walk of :func:`xls_guard` over a BIFF8 ``Workbook`` stream; F06 past
-    :data:`MAX_XLS_RECORDS` records (the work is one step per record)."""
-    sheet, rows, cols, pos, records = 0, 0, 0, 0, 0
-    while pos + 4 <= len(stream):
-        records += 1
-        if records > MAX_XLS_RECORDS:
-            raise UserError(Code.F06, subject, f"文件中的记录超过 {MAX_XLS_RECORDS} 条（填好的模板只有几千条）；{TOO_FAR}")
-        rtype, rlen = struct.unpack_from("<HH", stream, pos)
-        body = stream[pos + 4:pos + 4 + rlen]
-        if rtype == XLS_BOF:
-            sheet, rows, cols = sheet + 1, 0, 0
-        elif rtype == XLS_DIMENSIONS and len(body) >= 12:
-            _, row_end, _, col_end = struct.unpack_from("<IIHH", body)
-            rows, cols = max(rows, row_end), max(cols, col_end)
-        elif rtype in XLS_CELL_RECORDS and len(body) >= 4:
-            row, col = struct.unpack_from("<HH", body)
-            rows, cols = max(rows, row + 1), max(cols, col + 1)
-        elif rtype in XLS_RUN_RECORDS and len(body) >= 6:
-            row, last = struct.unpack_from("<H", body)[0], struct.unpack_from("<H", body, len(body) - 2)[0]
-            rows, cols = max(rows, row + 1), max(cols, last + 1)
-        if rows * cols > MAX_GRID_CELLS:
-            raise UserError(Code.F06, subject, f"第 {sheet - 1} 个工作表的内容延伸到 {rows} 行 × {cols} 列，"
-                            f"远超表格范围；{TOO_FAR}")
-        pos += 4 + rlen
-
-
-def part_guard(data: bytes, zf: zipfile.ZipFile, limits: dict[str, tuple[int, str]], subject: str) -> None:
+def part_guard(data: bytes, zf: zipfile.ZipFile, limits: dict[str, tuple[int, str]], subject: str,
+               keep: frozenset[str] = frozenset()) -> dict[str, bytes]:
     """F06 for a part (``limits``: part name → (bytes allowed, what it is in Chinese)) whose
     declared size, or the size it really inflates to, is over its limit (see :func:`inflate`; the
-    inflated bytes are counted, not kept).  Also F06 for more than :data:`MAX_STYLES` cell
-    formats in ``xl/styles.xml``."""
+    inflated bytes are counted, not kept, except for the parts named in ``keep``, returned by
+    name).  Also F06 for more than :data:`MAX_STYLES` cell formats in ``xl/styles.xml``."""
+    kept = {}
     for part, (cap, what) in limits.items():
         info = zf.NameToInfo.get(part)
         if info is None:
             continue
-        content = inflate(data, info, cap, what, subject, keep=part.endswith("styles.xml"))
-        if content:
+        styles = part.endswith("styles.xml")
+        content = inflate(data, info, cap, what, subject, keep=styles or part in keep)
+        if part in keep:
+            kept[part] = content
+        if styles and content:
             n = len(_XF.findall(content))
             if n > MAX_STYLES:
                 raise UserError(Code.F06, subject, f"样式表中有 {n} 种单元格格式，超过 {MAX_STYLES}"
                                 "（Excel 本身的上限）；请把数据复制到新生成的模板中")
+    return kept
 
 
 def inflate(data: bytes, info: zipfile.ZipInfo, cap: int, what: str, subject: str, keep: bool = True) -> bytes:
@@ -181,43 +159,3 @@ def doctype_guard(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], subject: st
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             raise UserError(Code.F06, subject, f"{i.filename} 中含有 DOCTYPE/实体声明，正常的表格文件不会有，"
                             "可能是恶意文件")
-
-
-_ODS_TOKEN = re.compile(rb'<table:table\s[^>]*?table:name="([^"]*)"|<table:table-row\b([^>]*)>'
-                        rb'|</table:table-row>|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>')
-_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d+)"')
-_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d+)"')
-
-
-def ods_guard(data: bytes, zf: zipfile.ZipFile, subject: str) -> None:
-    """F06 for an .ods whose content is over :data:`MAX_SHEETS_BYTES` (all its sheets are in
-    ``content.xml``), or whose repeated rows/cells (``number-rows-repeated`` × ``number-columns-
-    repeated``) put values over an absurd rectangle: calamine expands every repetition."""
-    info = zf.NameToInfo.get("content.xml")
-    if info is None:
-        raise UserError(Code.F03, subject, "缺少 content.xml")
-    xml = inflate(data, info, MAX_SHEETS_BYTES, "表格内容", subject)
-    sheet, row, col, repeat, rows, cols = "", 0, 0, 1, 0, 0
-
-    def judge() -> None:
-        if rows * cols > MAX_GRID_CELLS:
-            raise UserError(Code.F06, subject, f"工作表“{sheet.decode(errors='replace')}”的内容延伸到 {rows} 行 × "
-                            f"{cols} 列，远超表格范围；{TOO_FAR}")
-    for m in _ODS_TOKEN.finditer(xml):
-        if m.group(1) is not None:        # a new sheet
-            judge()
-            sheet, row, rows, cols = m.group(1), 0, 0, 0
-        elif m.group(2) is not None:      # a row starts (or is empty: <…/>)
-            rr = _ROWS_REPEATED.search(m.group(2))
-            repeat, col = int(rr.group(1)) if rr else 1, 0
-            if m.group(2).endswith(b"/"):
-                row += repeat
-        elif m.group(3) is None:          # a row ends
-            row += repeat
-        else:                             # a cell: valued unless it is an empty <…/>
-            cr = _COLUMNS_REPEATED.search(m.group(3))
-            n = int(cr.group(1)) if cr else 1
-            if not m.group(4) or b"office:value-type" in m.group(3):
-                rows, cols = max(rows, row + repeat), max(cols, col + n)
-            col += n
-    judge()

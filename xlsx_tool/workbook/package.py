@@ -20,11 +20,14 @@ from typing import NamedTuple
 from xml.parsers import expat
 
 from ..findings import Code, UserError
+from ..formats.geometry import a1
 from . import guards, xmlscan
 
 #: Relationship types end with these words in both the transitional and the Strict namespace.
 _OFFICE_DOCUMENT, _WORKSHEET, _CUSTOM = "/officeDocument", "/worksheet", "/custom-properties"
 _STRICT_CUSTOM = "/customProperties"
+#: The shared-string part python-calamine reads, whatever the relationships name.
+CALAMINE_SHARED_STRINGS = "xl/sharedStrings.xml"
 _NAME_REF = re.compile(r"=?\s*(?:'((?:[^']|'')+)'|([^'!:=]+))!\$?([A-Za-z]{1,3})\$?(\d{1,7})"
                        r"(?::\$?([A-Za-z]{1,3})\$?(\d{1,7}))?\s*")
 
@@ -58,7 +61,7 @@ class XlsxPackage:
     """An opened, guarded .xlsx: ``sheets`` (worksheet name → part, in workbook order), ``names``
     (lower-case name → :class:`Name`, workbook scope), ``props`` (custom properties),
     ``date1904`` (the workbook counts dates from 1904)."""
-    __slots__ = ("subject", "data", "zf", "sheets", "names", "props", "date1904", "budget")
+    __slots__ = ("subject", "data", "zf", "sheets", "names", "props", "date1904", "budget", "shared")
 
     def __init__(self, subject: str, data: bytes, zf: zipfile.ZipFile):
         self.subject, self.data, self.zf = subject, data, zf
@@ -66,7 +69,8 @@ class XlsxPackage:
         self.names: dict[str, Name] = {}
         self.props: dict[str, str] = {}
         self.date1904 = False
-        self.budget = xmlscan.Budget(guards.MAX_GRID_CELLS)
+        self.budget = xmlscan.Budget(guards.MAX_GRID_CELLS, guards.MAX_TEXT_CHARS)
+        self.shared: xmlscan.SharedStrings | None = None
 
     def read(self, part: str, cap: int = guards.MAX_SMALL_PART_BYTES, what: str = "关系或属性文件") -> bytes:
         """A part's bytes, inflated within ``cap`` (:func:`.guards.inflate`); ``b""`` when absent."""
@@ -75,15 +79,20 @@ class XlsxPackage:
 
     def scan(self, sheet: str) -> xmlscan.SheetScan:
         """The tokenizer pass over one worksheet (within :data:`.guards.MAX_SHEET_BYTES`), its cells
-        counted against the workbook budget (F06 when the workbook's sheets would span more than
-        :data:`.guards.MAX_GRID_CELLS`)."""
+        and their text counted against the workbook budget: F06 when the workbook's sheets would
+        span more than :data:`.guards.MAX_GRID_CELLS`, or calamine would copy more than
+        :data:`.guards.MAX_TEXT_CHARS` characters out of them (a shared string once per cell)."""
         part = self.sheets[sheet]
         xml = self.read(part, guards.MAX_SHEET_BYTES, f"工作表“{sheet}”")
 
         def too_far(scan: xmlscan.SheetScan) -> None:
             raise UserError(Code.F06, self.subject, f"工作表“{sheet}”的内容延伸到单元格 {scan.far}"
                             f"（{scan.rows} 行 × {scan.cols} 列），远超表格范围；{guards.TOO_FAR}")
-        return xmlscan.scan_sheet(xml, self.budget, too_far, self.subject, part)
+
+        def too_much(_scan, pos: tuple[int, int], chars: int) -> None:
+            raise guards.too_much_text(self.subject, f"工作表“{sheet}”单元格 {a1(*pos)}（{chars} 个字）",
+                                       self.budget.text_used)
+        return xmlscan.scan_sheet(xml, self.budget, too_far, self.subject, part, self.shared, too_much)
 
 
 def open_xlsx(data: bytes, subject: str) -> XlsxPackage:
@@ -108,13 +117,26 @@ def open_xlsx(data: bytes, subject: str) -> XlsxPackage:
         elif kind.endswith("/styles"):
             limits[target] = (guards.MAX_STYLES_BYTES, "样式表")
     for fixed, cap, what in ((f"{folder}/sharedStrings.xml", guards.MAX_SHARED_STRINGS_BYTES, "共享字符串表"),
+                             (CALAMINE_SHARED_STRINGS, guards.MAX_SHARED_STRINGS_BYTES, "共享字符串表"),
                              (f"{folder}/styles.xml", guards.MAX_STYLES_BYTES, "样式表")):
         limits.setdefault(fixed, (cap, what))
-    guards.part_guard(data, zf, limits, subject)
+    shared = frozenset(t for t, (_, what) in limits.items() if what == "共享字符串表")
+    kept = guards.part_guard(data, zf, limits, subject, keep=shared)
+    pkg.shared = _shared_strings(pkg, kept)
     _read_workbook_part(pkg, book_part, rels)
     _sheet_limits(pkg)
     _read_custom(pkg)
     return pkg
+
+
+def _shared_strings(pkg: XlsxPackage, parts: dict[str, bytes]) -> xmlscan.SharedStrings:
+    names = "、".join(sorted(parts)) or CALAMINE_SHARED_STRINGS
+    try:
+        return xmlscan.SharedStrings(*parts.values())
+    except xmlscan.Hostile as exc:
+        raise xmlscan.hostile_error(exc, pkg.subject, names) from None
+    except expat.ExpatError as exc:
+        raise UserError(Code.F03, pkg.subject, f"{names} 不是有效的 XML（{expat.ErrorString(exc.code)}）") from None
 
 
 def _parse(pkg: XlsxPackage, part: str, cap: int = guards.MAX_SMALL_PART_BYTES,

@@ -7,7 +7,10 @@ guards must know before python-calamine sees the part:
   way XML allows (``r='XFD1048576'``, ``r = "A1"``), and cells or rows without ``r`` placed as
   the format says (next column, next row);
 * which cells hold a formula (and its text), which hold an error value (``#DIV/0!``) and the exact
-  text of every number (a count shown as a date is read as the number typed).
+  text of every number (a count shown as a date is read as the number typed);
+* the text calamine will copy out of it: a shared string (:class:`SharedStrings`) once for every
+  cell that shows it, inline strings and cached formula strings — charged against the
+  workbook's text budget (:class:`Budget`) before calamine copies anything.
 
 Elements are matched by local name, so a Strict-OOXML part reads like any other; attributes
 (``r``, ``t``) only without a prefix, as python-calamine reads them.  A
@@ -104,11 +107,62 @@ def elements(data: bytes) -> list[tuple[str, dict[str, str], str]]:
 
 
 class Budget:
-    """Cells the whole workbook may span (rows × columns summed over the sheets read)."""
-    __slots__ = ("cells", "used")
+    """Cells the whole workbook may span (rows × columns summed over the sheets read) and
+    characters of text its cells may hold (``text``; ``None``: not counted)."""
+    __slots__ = ("cells", "used", "text", "text_used")
 
-    def __init__(self, cells: int):
+    def __init__(self, cells: int, text: int | None = None):
         self.cells, self.used = cells, 0
+        self.text, self.text_used = text, 0
+
+
+_TAG = re.compile(rb"<[^>]*>")
+#: UTF-8 continuation bytes: what is left after deleting them is one byte per character.
+_CONTINUATION = bytes(range(0x80, 0xC0))
+
+
+class SharedStrings:
+    """The shared-string table of an .xlsx as the length of each string, in characters.
+
+    ``parts``: the candidate parts' bytes (bounded by the caller: python-calamine reads
+    ``xl/sharedStrings.xml`` whatever the relationships say; when they name another part, both
+    are measured and the longer string counts).  Strings are found by one expat pass per part (so
+    comments and CDATA cannot shift the numbering) and measured on first use (tags left out,
+    entities counted as written: an upper bound).  Raises :class:`Hostile` or
+    ``expat.ExpatError`` for a hostile or broken part."""
+
+    def __init__(self, *parts: bytes):
+        self.tables: list[tuple[bytes, list[int]]] = []
+        self.cache: dict[int, int] = {}
+        for xml in parts:
+            if xml:
+                self.tables.append((xml, self._starts(xml)))
+
+    @staticmethod
+    def _starts(xml: bytes) -> list[int]:
+        starts: list[int] = []
+        p = parser()
+
+        def start(name, _attrs):
+            if name == "si" or name.endswith(" si"):
+                starts.append(p.CurrentByteIndex)
+        p.StartElementHandler = start
+        p.Parse(xml, True)
+        return starts
+
+    def __len__(self) -> int:
+        return max((len(starts) for _, starts in self.tables), default=0)
+
+    def chars(self, index: int) -> int:
+        """Characters of string ``index`` (0 when there is no such string)."""
+        if index not in self.cache:
+            n = 0
+            for xml, starts in self.tables:
+                if 0 <= index < len(starts):
+                    end = starts[index + 1] if index + 1 < len(starts) else len(xml)
+                    n = max(n, len(_TAG.sub(b"", xml[starts[index]:end]).translate(None, _CONTINUATION)))
+            self.cache[index] = n
+        return self.cache[index]
 
 
 class SheetScan:
@@ -139,9 +193,11 @@ class _SheetPass:
     reference is parsed only when the cell holds something (most cells of a template are styled
     blanks)."""
 
-    def __init__(self, budget: Budget, on_far):
+    def __init__(self, budget: Budget, on_far, shared: SharedStrings | None = None, on_text=None):
         self.scan = SheetScan()
         self.budget, self.on_far = budget, on_far
+        self.shared, self.on_text = shared, on_text
+        self.inline = -1       # characters of the current cell's inline string (-1: not in one)
         self.row = -1          # 0-based current row
         self.last_ref: str | None = None   # the r of the row's last cell that had one …
         self.after = 0         # … and how many cells without r followed it
@@ -209,17 +265,27 @@ class _SheetPass:
                 self.formula_attrs = attrs
             elif tag == "is":
                 self.valued = True
+                self.inline = 0
 
     def end(self, name):
         tag = self.tags.get(name) or self.tags.setdefault(name, local(name))
         if tag == "c":
             if self.valued:
                 self.count(self.pos())
-            self.in_cell = False
+            if self.inline > 0:
+                self.charge(self.inline)
+            self.in_cell, self.inline = False, -1
         elif tag == "v" and self.collect is not None and self.what == "v":
             text = "".join(self.collect)
             self.collect, self.valued = None, True
-            if self.kind == "e":
+            if self.kind == "s" and self.shared is not None:
+                try:
+                    self.charge(self.shared.chars(int(text)))
+                except ValueError:
+                    pass                  # not an index: calamine says so (F03)
+            elif self.kind == "str":
+                self.charge(len(text))
+            elif self.kind == "e":
                 self.scan.errors[self.pos()] = text.strip()
             elif self.kind in ("", "n"):
                 self.scan.numbers[self.pos()] = text.strip()
@@ -230,6 +296,17 @@ class _SheetPass:
     def chars(self, text):
         if self.collect is not None:
             self.collect.append(text)
+        elif self.inline >= 0:
+            self.inline += len(text)
+
+    def charge(self, chars: int) -> None:
+        """Count ``chars`` characters calamine will copy for the current cell."""
+        budget = self.budget
+        if budget.text is None or not chars:
+            return
+        budget.text_used += chars
+        if budget.text_used > budget.text and self.on_text is not None:
+            self.on_text(self.scan, self.pos(), chars)
 
     def formula(self, text: str) -> None:
         attrs, cell = self.formula_attrs, self.pos()
@@ -272,11 +349,15 @@ def cells_part(xml: bytes) -> bytes:
     return xml if root is None else xml[:end.end()] + b"</" + root.group(1) + b">"
 
 
-def scan_sheet(xml: bytes, budget: Budget, on_far, subject: str, part: str) -> SheetScan:
-    """One pass over the cells of a worksheet (``xml``: its bytes, bounded by the caller).  ``on_far(scan)`` is called (and must raise) when the cells would
-    take the workbook past ``budget``.  Raises :class:`UserError`: F06 for a DOCTYPE/entity, F03
-    for XML that is not well-formed or a reference that is not a cell."""
-    work = _SheetPass(budget, on_far)
+def scan_sheet(xml: bytes, budget: Budget, on_far, subject: str, part: str, shared: SharedStrings | None = None,
+               on_text=None) -> SheetScan:
+    """One pass over the cells of a worksheet (``xml``: its bytes, bounded by the caller).
+    ``on_far(scan)`` is called (and must raise) when the cells would take the workbook past
+    ``budget``; ``on_text(scan, position, characters of that cell)`` when their text would (a
+    shared string counted with ``shared``, once per cell that shows it).  Raises
+    :class:`UserError`: F06 for a DOCTYPE/entity, F03 for XML that is not well-formed or a
+    reference that is not a cell."""
+    work = _SheetPass(budget, on_far, shared, on_text)
     p = parser()
     p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = work.start, work.end, work.chars
     try:
