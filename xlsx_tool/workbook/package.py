@@ -46,6 +46,21 @@ class Name(NamedTuple):
 
 def parse_name(text: str) -> Name:
     """``'表三'!$D$6`` → ``Name(text, ("表三", 5, 3, 5, 3))``; anything else → no destination."""
+    found = _NAMES.get(text)
+    if found is None:
+        found = _parse_name(text)
+        if len(_NAMES) < _NAMES_KEPT and text is not None and len(text) <= 64:
+            _NAMES[text] = found
+    return found
+
+
+#: Names already parsed (every workbook made from one template has the same few hundred; at
+#: most ``_NAMES_KEPT`` short ones are kept, so hostile workbooks cannot grow it).
+_NAMES: dict[str | None, Name] = {}
+_NAMES_KEPT = 20_000
+
+
+def _parse_name(text: str) -> Name:
     m = _NAME_REF.fullmatch(text or "")
     if not m:
         return Name(text, None)

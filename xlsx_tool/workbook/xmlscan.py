@@ -50,6 +50,22 @@ def column_number(letters: str) -> int:
 
 def parse_ref(text: str) -> tuple[int, int] | None:
     """``"D6"``/``"$D$6"`` → 0-based ``(row, col)``; ``None`` for anything else."""
+    found = _REFS.get(text)
+    if found is not None or text in _REFS:
+        return found
+    found = _parse_ref(text)
+    if len(_REFS) < _REFS_KEPT and text is not None and len(text) <= 16:
+        _REFS[text] = found
+    return found
+
+
+#: References already parsed (a workbook repeats the template's few thousand; at most
+#: ``_REFS_KEPT`` short ones are kept, so a hostile sheet cannot grow it).
+_REFS: dict[str | None, tuple[int, int] | None] = {}
+_REFS_KEPT = 50_000
+
+
+def _parse_ref(text: str) -> tuple[int, int] | None:
     m = _REF.fullmatch(text or "")
     if not m:
         return None
