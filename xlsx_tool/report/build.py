@@ -22,7 +22,6 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from importlib import resources
 from pathlib import Path
 
 from docx import Document
@@ -33,11 +32,10 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
 from ..formats import model, registry
+from . import builtin
 from .page_style import (LOOKS, OFFICIAL, Look, add_font_table, add_styles, element,
                          set_properties, set_up_page)
 
-#: Where the built-in templates are kept (the top-level ``templates/`` folder of the project).
-TEMPLATE_PACKAGE = "xlsx_tool.templates"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CELL_MARGIN = 57                                  # 1 mm left/right inside table cells
 ROW_HEIGHT = 369                                  # 6.5 mm minimum table row height
@@ -48,7 +46,7 @@ LABEL_SHARE = {1: 0.30, 2: 0.40, 3: 0.40}          # share of the table width fo
 
 def template_name(format_id: str, look: Look = OFFICIAL) -> str:
     """``report-2021.docx`` (official look) or ``report-2021-simple.docx``."""
-    return f"report-{format_id}.docx" if look is OFFICIAL else f"report-{format_id}-{look.name}.docx"
+    return builtin.template_name(format_id, look.name)
 
 
 def templates() -> dict[str, tuple[str, Look]]:
@@ -58,7 +56,7 @@ def templates() -> dict[str, tuple[str, Look]]:
 
 def template_folder() -> Path:
     """The folder holding the built-in templates."""
-    return Path(str(resources.files(TEMPLATE_PACKAGE)))
+    return builtin.template_folder()
 
 # -- content --------------------------------------------------------------------------------------
 def _para(doc, text: str, style: str = "Normal"):

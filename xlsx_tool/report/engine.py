@@ -29,7 +29,7 @@ from .context import context
 def default_template(format_id: str) -> pathlib.Path:
     """The built-in template of a format, e.g. ``…/templates/report-2021.docx`` (it may not exist
     for a format added as a data file only: :func:`render_docx` then builds it on the fly)."""
-    from .build import template_folder, template_name
+    from .builtin import template_folder, template_name
 
     return template_folder() / template_name(format_id)
 
