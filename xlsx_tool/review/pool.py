@@ -195,8 +195,12 @@ class _Workers:
         return bool(stuck)
 
     def kill_all(self) -> None:
+        """Kill every worker: those that said they started, and those the executor started that
+        have not been heard from yet (a worker's word goes through a feeder thread, which on a
+        busy machine may not have written it when the parent is interrupted)."""
         self.drain()
-        for pid in self.since:
+        started = getattr(self.ex, "_processes", None) or {}     # the executor's own pid → process
+        for pid in set(self.since) | set(started):
             self._kill(pid)
 
     def _kill(self, pid: int) -> None:
