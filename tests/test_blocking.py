@@ -127,7 +127,7 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
 
         def work(item):
             signal.signal(signal.SIGALRM, signal.SIG_IGN)
-            print("started", flush=True)
+            os.write(1, b"started\\n")   # one write: two workers never mix their lines
             with open({str(fifo)!r}, "rb") as f:
                 return f.read()
 
@@ -144,10 +144,17 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
     """)
     (tmp_path / "run.py").write_text(script)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py")], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parent.parent)
-    assert proc.stdout.readline().strip() == "started"
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=HANG_GUARD)          # would wait forever for the blocked workers
-    assert "interrupted" in out
-    others = subprocess.run(["pgrep", "-f", str(tmp_path / "run.py")], capture_output=True, text=True).stdout.split()
-    assert not others, "a worker was left running"
+                            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        proc.send_signal(signal.SIGINT)                    # to the parent only, as a terminal's Ctrl-C reaches it first
+        out, _ = proc.communicate(timeout=HANG_GUARD)      # would wait forever for the blocked workers
+        assert "interrupted" in out
+        others = subprocess.run(["pgrep", "-f", str(tmp_path / "run.py")], capture_output=True, text=True).stdout.split()
+        assert not others, "a worker was left running"
+    finally:                                               # a failure leaves no blocked process behind
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
