@@ -43,7 +43,10 @@ KIND_NAMES = {**{f"field:{k}": f"{v}（{k}）" for k, v in FETCHING_FIELDS.items
               "vml": "图形的外部地址", "altChunk": "嵌入的网页或文档（altChunk，打开时会读取其中的图片和链接）",
               "svg": "引用外部内容的 SVG 图片"}
 TAG = re.compile(r"\{\{|\{%")
-_MARKERS = (b"fldChar", b"fldSimple", VML.encode(), b"altChunk")
+_MARKERS = (b"fldChar", b"fldSimple", b"altChunk")
+#: A VML element can only point outside through these attributes (``src``, ``o:href``): a part
+#: that declares VML without either word cannot hold one (most parts declare it on their root).
+_VML_MARKERS = (b"src", b"href")
 _SVG_OUTSIDE = re.compile(rb"""url\(\s*['"]?\s*(?!#|data:)[^)\s'"]|@import""", re.I)
 _FLD, _INSTR, _SIMPLE, _RUN = (f"{{{W}}}fldChar", f"{{{W}}}instrText", f"{{{W}}}fldSimple", f"{{{W}}}r")
 
@@ -134,7 +137,7 @@ def scrub(parts: dict[str, bytes]) -> Scrubbed:
     out = Scrubbed()
     drop_ids: dict[str, set[str]] = {}          # part → relationship ids to remove with it
     for name, data in parts.items():
-        if not name.lower().endswith(".xml") or name == "[Content_Types].xml" or not any(m in data for m in _MARKERS):
+        if not name.lower().endswith(".xml") or name == "[Content_Types].xml" or not _may_refer(data):
             continue
         root = _parse(data)
         if root is None:
@@ -150,6 +153,12 @@ def scrub(parts: dict[str, bytes]) -> Scrubbed:
     _svgs(parts, out, drop_ids)
     _drop_relationships(parts, out, drop_ids)
     return out
+
+
+def _may_refer(data: bytes) -> bool:
+    """Whether a part may hold a reference :func:`scrub` removes (element and attribute names are
+    written out literally in XML, so a part without them has none: it is not parsed)."""
+    return any(m in data for m in _MARKERS) or (VML.encode() in data and any(m in data for m in _VML_MARKERS))
 
 
 def _fields(root, part: str, out: Scrubbed) -> None:
@@ -170,8 +179,8 @@ def _fields(root, part: str, out: Scrubbed) -> None:
             f = stack.pop()
             f["end"] = el
             done.append(f)
-    ordered = list(root.iter(_RUN))            # kept alive: lxml then returns these same proxies
-    runs = {id(r): i for i, r in enumerate(ordered)}
+    ordered: list = []
+    runs: dict[int, int] = {}
     gone: set[int] = set()
     for f in done:
         instr = "".join(f["instr"])
@@ -180,6 +189,9 @@ def _fields(root, part: str, out: Scrubbed) -> None:
         ftype = _field_type(instr)
         if ftype not in FETCHING_FIELDS:
             continue
+        if not ordered:                          # the runs, once, when a field is to go
+            ordered = list(root.iter(_RUN))      # kept alive: lxml then returns these same proxies
+            runs = {id(r): i for i, r in enumerate(ordered)}
         sep = f["sep"] if f["sep"] is not None else f["end"]
         first, stop, end = (runs.get(id(x.getparent())) for x in (f["begin"], sep, f["end"]))
         if first is None or stop is None or end is None:
@@ -213,10 +225,7 @@ def _internal(value: str) -> bool:
 
 def _vml(root, part: str, out: Scrubbed) -> None:
     """VML ``src``/``o:href`` attributes that point outside the document removed."""
-    prefix = f"{{{VML}}}"
-    for el in root.iter():
-        if not isinstance(el.tag, str) or not el.tag.startswith(prefix):
-            continue
+    for el in root.iter(f"{{{VML}}}*"):
         for attr in ("src", f"{{{OFFICE}}}href"):
             value = el.get(attr)
             if value is not None and not _internal(value):
