@@ -1,0 +1,64 @@
+"""The bad-input corpus, continued: variants found by attacking the hardened readers again (run
+with the rest of ``tests/bad_inputs.py`` by ``tests/test_bad_inputs.py``, through the real
+command line).
+
+* **.ods written as XML allows** — repetitions and ``text:s`` counts in single quotes, with
+  spaces around ``=`` or as character references: calamine honours them all, so the text and
+  cell budgets must see them too (a regular expression expecting ``="…"`` let 6 MB become 1.3 GB).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from bad_inputs import Case, raw
+
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+            'xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" '
+            'manifest:media-type="text/xml"/></manifest:manifest>')
+
+
+def ods(tables: str) -> bytes:
+    """An .ods python-calamine opens (mimetype, manifest, content stored uncompressed) holding a
+    基本信息 with the format marker, then ``tables``."""
+    basic = ('<table:table table:name="基本信息"><table:table-row><table:table-cell office:value-type="string">'
+             '<text:p>年报格式</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>2021'
+             '</text:p></table:table-cell></table:table-row></table:table>')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} office:version="1.2">'
+               f"<office:body><office:spreadsheet>{basic}{tables}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", MANIFEST)
+        z.writestr("content.xml", content)
+    return buf.getvalue()
+
+
+def ods_extra(row_attrs: str, cell: str) -> bytes:
+    """An .ods whose sheet 附表 holds one row (``row_attrs``) of one cell (``cell``: the XML)."""
+    return ods(f"<table:table table:name='附表'><table:table-row{row_attrs}>{cell}</table:table-row></table:table>")
+
+
+SIX_MB = "y" * (6 * 2**20)
+
+CASES: list[Case] = [
+    # -- .ods repetitions spelled otherwise -----------------------------------------------------------
+    Case("ods: a 6 MB cell repeated over 100 columns, in single quotes", raw("填报.ods", lambda t: ods_extra(
+        "", f"<table:table-cell office:value-type='string' table:number-columns-repeated='100'><text:p>{SIX_MB}</text:p>"
+            "</table:table-cell>")), 2, ("F06@附表!A1",), ("重复 100 列 × 1 行", "6.3 亿字")),
+    Case("ods: a 6 MB row repeated with spaces around = and a character reference", raw("填报.ods", lambda t: ods_extra(
+        ' table:number-rows-repeated = "&#54;0"', f'<table:table-cell office:value-type="string"><text:p>{SIX_MB}</text:p>'
+                                                  "</table:table-cell>")), 2, ("F06@附表!A1",), ("重复 1 列 × 60 行",)),
+    Case("ods: text:s text:c in single quotes", raw("填报.ods", lambda t: ods_extra(
+        "", "<table:table-cell office:value-type='string'><text:p>a<text:s text:c='200000000'/>b</text:p>"
+            "</table:table-cell>")), 2, ("F06@附表!A1",), ("200000003 个字",)),
+    Case("ods: a million rows of 1000 numbers, in single quotes", raw("填报.ods", lambda t: ods_extra(
+        " table:number-rows-repeated='1000000'", "<table:table-cell office:value-type='float' office:value='1' "
+        "table:number-columns-repeated='1000'><text:p>1</text:p></table:table-cell>")), 2, ("F06",),
+         ("1000000 行 × 1000 列", "远超表格范围")),
+]
