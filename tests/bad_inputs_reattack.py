@@ -4,14 +4,20 @@ command line).
 
 * **.ods written as XML allows** — repetitions and ``text:s`` counts in single quotes, with
   spaces around ``=`` or as character references: calamine honours them all, so the text and
-  cell budgets must see them too (a regular expression expecting ``="…"`` let 6 MB become 1.3 GB).
+  cell budgets must see them too (a regular expression expecting ``="…"`` let 6 MB become 1.3 GB);
+* **.xlsx shared strings in CDATA** — a string measured with its tags dropped lost a whole
+  ``<![CDATA[…]]>``: 7 MB shown by 400 cells took 3 GB and ended in a Rust abort.
 """
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from pathlib import Path
+from typing import Callable
 
-from bad_inputs import Case, raw
+from bad_inputs import Build, Case, filled, raw, sheet_part
+from bad_inputs_hostile import rewrite
 
 ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -46,6 +52,25 @@ def ods_extra(row_attrs: str, cell: str) -> bytes:
 
 SIX_MB = "y" * (6 * 2**20)
 
+
+def shown_string(wrap: Callable[[bytes], bytes], cells: int = 400, chars: int = 7_000_000) -> Build:
+    """Build: a filled workbook whose shared strings end with ``<si>wrap(chars × "x")</si>``, shown
+    by ``cells`` cells of 表三 (rows 100…, ten a row)."""
+    def build(tmp: Path) -> list:
+        src = filled(tmp, name="原始.xlsx")
+        with zipfile.ZipFile(src) as z:
+            names = re.findall(r'<sheet name="([^"]+)"', z.read("xl/workbook.xml").decode())
+            index = z.read("xl/sharedStrings.xml").count(b"<si>")
+        rows = "".join(f'<row r="{100 + i}">' + "".join(f'<c r="{c}{100 + i}" t="s"><v>{index}</v></c>'
+                                                         for c in "ABCDEFGHIJ") + "</row>" for i in range(cells // 10))
+        edits = {"xl/sharedStrings.xml": lambda d: d.replace(b"</sst>", b"<si>" + wrap(b"x" * chars) + b"</si></sst>"),
+                 sheet_part(names, "表三"): lambda d: d.replace(b"</sheetData>", rows.encode() + b"</sheetData>")}
+        out = rewrite(src, tmp / "填报.xlsx", edits, stored=frozenset({"xl/sharedStrings.xml"}))
+        src.unlink()
+        return [str(out)]
+    return build
+
+
 CASES: list[Case] = [
     # -- .ods repetitions spelled otherwise -----------------------------------------------------------
     Case("ods: a 6 MB cell repeated over 100 columns, in single quotes", raw("填报.ods", lambda t: ods_extra(
@@ -61,4 +86,11 @@ CASES: list[Case] = [
         " table:number-rows-repeated='1000000'", "<table:table-cell office:value-type='float' office:value='1' "
         "table:number-columns-repeated='1000'><text:p>1</text:p></table:table-cell>")), 2, ("F06",),
          ("1000000 行 × 1000 列", "远超表格范围")),
+
+    # -- .xlsx shared strings the budget must measure as XML reads them --------------------------------
+    Case("xlsx: a 7 MB shared string in CDATA shown by 400 cells", shown_string(
+        lambda x: b"<t><![CDATA[" + x + b"]]></t>"), 2, ("F06@表三!C100",), ("7000000 个字", "1600 万字")),
+    Case("xlsx: a 7 MB shared string of rich-text runs in CDATA, 40 cells", shown_string(
+        lambda x: b"".join(b"<r><t><![CDATA[" + x[i:i + 2**20] + b"]]></t></r>" for i in range(0, len(x), 2**20)),
+        cells=40), 2, ("F06@表三!C100",), ("7000000 个字",)),
 ]
