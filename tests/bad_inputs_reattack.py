@@ -6,7 +6,10 @@ command line).
   spaces around ``=`` or as character references: calamine honours them all, so the text and
   cell budgets must see them too (a regular expression expecting ``="…"`` let 6 MB become 1.3 GB);
 * **.xlsx shared strings in CDATA** — a string measured with its tags dropped lost a whole
-  ``<![CDATA[…]]>``: 7 MB shown by 400 cells took 3 GB and ended in a Rust abort.
+  ``<![CDATA[…]]>``: 7 MB shown by 400 cells took 3 GB and ended in a Rust abort;
+* **.xls with a second Workbook stream** — calamine takes the first directory entry of that name,
+  the guard walked the one the directory tree leads to: a harmless stream in the tree and a
+  hostile one listed first took 1 GB.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+import biffgen
 from bad_inputs import Build, Case, filled, raw, sheet_part
 from bad_inputs_hostile import rewrite
 
@@ -51,6 +55,10 @@ def ods_extra(row_attrs: str, cell: str) -> bytes:
 
 
 SIX_MB = "y" * (6 * 2**20)
+#: a Workbook stream whose sheet shows one 32 000-character shared string in 10 000 cells, and a harmless one
+XLS_HOSTILE = biffgen.workbook([("附表", b"".join(biffgen.label_sst(i // 100, i % 100, 0) for i in range(10_000)))],
+                               ["z" * 32_000])
+XLS_HARMLESS = biffgen.workbook([("附表", biffgen.label_sst(0, 0, 0))], ["abc"])
 
 
 def shown_string(wrap: Callable[[bytes], bytes], cells: int = 400, chars: int = 7_000_000) -> Build:
@@ -93,4 +101,14 @@ CASES: list[Case] = [
     Case("xlsx: a 7 MB shared string of rich-text runs in CDATA, 40 cells", shown_string(
         lambda x: b"".join(b"<r><t><![CDATA[" + x[i:i + 2**20] + b"]]></t></r>" for i in range(0, len(x), 2**20)),
         cells=40), 2, ("F06@表三!C100",), ("7000000 个字",)),
+
+    # -- .xls: the stream calamine reads is the stream measured -----------------------------------------
+    Case("xls: a hostile Workbook stream listed before the harmless one in the tree", raw("填报.xls", lambda t:
+         biffgen.compound_streams([("Workbook", XLS_HOSTILE), ("Workbook", XLS_HARMLESS)], root_child=2)), 2,
+         ("F03",), ("Workbook/Book", "有 2 个", "目录树中能找到的有 1 个")),
+    Case("xls: a hostile Book stream beside a harmless Workbook", raw("填报.xls", lambda t:
+         biffgen.compound_streams([("Book", XLS_HOSTILE), ("Workbook", XLS_HARMLESS)], root_child=2)), 2,
+         ("F03",), ("有 2 个",)),
+    Case("xls: the stream named in lower case is still measured", raw("填报.xls", lambda t:
+         biffgen.compound_file(XLS_HOSTILE, name="workbook")), 2, ("F06@附表!A6",), ("1600 万字",)),
 ]
