@@ -9,7 +9,9 @@ command line).
   ``<![CDATA[…]]>``: 7 MB shown by 400 cells took 3 GB and ended in a Rust abort;
 * **.xls with a second Workbook stream** — calamine takes the first directory entry of that name,
   the guard walked the one the directory tree leads to: a harmless stream in the tree and a
-  hostile one listed first took 1 GB.
+  hostile one listed first took 1 GB;
+* **a PDF with one malformed dictionary** — ``<< /A >>`` in a page: pdfplumber's ``close()`` at the
+  end of a ``with`` block parses every page again and let pdfminer's error out (exit 3).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 import biffgen
-from bad_inputs import Build, Case, filled, raw, sheet_part
+from bad_inputs import Build, Case, also, fill, filled, folder, raw, sheet_part
 from bad_inputs_hostile import rewrite
 
 ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -59,6 +61,27 @@ SIX_MB = "y" * (6 * 2**20)
 XLS_HOSTILE = biffgen.workbook([("附表", b"".join(biffgen.label_sst(i // 100, i % 100, 0) for i in range(10_000)))],
                                ["z" * 32_000])
 XLS_HARMLESS = biffgen.workbook([("附表", biffgen.label_sst(0, 0, 0))], ["abc"])
+
+TITLE_HEX = "某某局2024年政府信息公开工作年度报告".encode("utf-16-be").hex().upper()
+CJK_FONT = ("<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [<< /Type "
+            "/Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) "
+            "/Supplement 2 >> >>] >>")
+
+
+def pdf_with_page(page_extra: str) -> bytes:
+    """A one-page PDF showing the report title; ``page_extra`` is written into the page dictionary."""
+    content = f"BT /F1 12 Tf 50 800 Td <{TITLE_HEX}> Tj ET".encode()
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            f"<< /Type /Page /Parent 2 0 R {page_extra} /MediaBox [0 0 595 842] /Contents 4 0 R "
+            "/Resources << /Font << /F1 5 0 R >> >> >>",
+            f"<< /Length {len(content)} >>\nstream\n{content.decode()}\nendstream", CJK_FONT]
+    out, offsets = b"%PDF-1.7\n", []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode() + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
 
 
 def shown_string(wrap: Callable[[bytes], bytes], cells: int = 400, chars: int = 7_000_000) -> Build:
@@ -111,4 +134,14 @@ CASES: list[Case] = [
          ("F03",), ("有 2 个",)),
     Case("xls: the stream named in lower case is still measured", raw("填报.xls", lambda t:
          biffgen.compound_file(XLS_HOSTILE, name="workbook")), 2, ("F06@附表!A6",), ("1600 万字",)),
+
+    # -- a PDF pdfminer cannot parse ---------------------------------------------------------------------
+    Case("pdf: a page dictionary holding << /A >> (a key without value)", raw("年报.pdf", lambda t: pdf_with_page(
+        "/X << /A >>")), 2, ("F23",), ("PDF 内容无法解析",), command="audit"),
+    Case("pdf: import of a page dictionary nested 100 000 deep", also(raw("年报.pdf", lambda t: pdf_with_page(
+        "/X " + "<</A " * 100_000 + ">>" * 100_000)), "-o", "{tmp}/导入.xlsx"), 2, ("F23",), ("PDF 内容无法解析",),
+         command="import"),
+    Case("pdf: review of a folder holding a malformed PDF", also(folder(fill(name="甲.xlsx"), raw("乙.pdf", lambda t:
+         pdf_with_page("/X << /A >>"))), "-o", "{tmp}/审核结果.xlsx"), 1, (), ("无法读取 1", "通过 1", "PDF 内容无法解析"),
+         command="review", output_on_errors=True),
 ]
