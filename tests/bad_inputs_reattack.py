@@ -11,7 +11,9 @@ command line).
   the guard walked the one the directory tree leads to: a harmless stream in the tree and a
   hostile one listed first took 1 GB;
 * **a PDF with one malformed dictionary** — ``<< /A >>`` in a page: pdfplumber's ``close()`` at the
-  end of a ``with`` block parses every page again and let pdfminer's error out (exit 3).
+  end of a ``with`` block parses every page again and let pdfminer's error out (exit 3);
+* **Word templates** — a fetching field in a part saved as UTF-16 (the byte search for field
+  markers saw nothing), or whose instruction is a tracked deletion (``w:delInstrText``).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from typing import Callable
 import biffgen
 from bad_inputs import Build, Case, also, fill, filled, folder, raw, sheet_part
 from bad_inputs_hostile import rewrite
+from bad_templates import NO_NET, T02_ALL, body_with, complex_field, custom, linted
 
 ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -82,6 +85,27 @@ def pdf_with_page(page_extra: str) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode() + b"".join(b"%010d 00000 n \n" % o for o in offsets)
     return out + f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+def utf16_document(make: Callable[[], bytes]) -> Callable[[], bytes]:
+    """The template of ``make()`` with ``word/document.xml`` saved as UTF-16 (with its BOM)."""
+    def wrapped() -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(make())) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if item.filename == "word/document.xml":
+                    data = data.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"', 1).encode("utf-16")
+                zout.writestr(item, data)
+        return out.getvalue()
+    return wrapped
+
+
+FETCHING_PICTURE = body_with(complex_field(f'INCLUDEPICTURE "{NO_NET}/logo.png" \\d', "单位标志"))
+DELETED_INSTRUCTION = body_with(
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:delInstrText xml:space="preserve"> INCLUDEPICTURE '
+    f'"{NO_NET}/deleted.png" \\d </w:delInstrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>'
+    '修订中的图片</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
 
 
 def shown_string(wrap: Callable[[bytes], bytes], cells: int = 400, chars: int = 7_000_000) -> Build:
@@ -144,4 +168,13 @@ CASES: list[Case] = [
     Case("pdf: review of a folder holding a malformed PDF", also(folder(fill(name="甲.xlsx"), raw("乙.pdf", lambda t:
          pdf_with_page("/X << /A >>"))), "-o", "{tmp}/审核结果.xlsx"), 1, (), ("无法读取 1", "通过 1", "PDF 内容无法解析"),
          command="review", output_on_errors=True),
+
+    # -- Word templates: outside references however the part is written ---------------------------------
+    Case("lint-template: a fetching field in a document.xml saved as UTF-16", **linted(
+        utf16_document(FETCHING_PICTURE), 0, ("T08", *T02_ALL), ("INCLUDEPICTURE", "127.0.0.1:9/logo.png"))),
+    Case("template: a fetching field whose instruction is a tracked deletion is removed", **custom(
+        DELETED_INSTRUCTION, exit_code=0, codes=("T08",), words=("INCLUDEPICTURE", "deleted.png", "已生成：{out}"),
+        expect_in_docx=("修订中的图片",))),
+    Case("lint-template: a fetching field whose instruction is a tracked deletion", **linted(
+        DELETED_INSTRUCTION, 0, ("T08", *T02_ALL), ("deleted.png",))),
 ]
