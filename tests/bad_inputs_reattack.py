@@ -13,7 +13,10 @@ command line).
 * **a PDF with one malformed dictionary** — ``<< /A >>`` in a page: pdfplumber's ``close()`` at the
   end of a ``with`` block parses every page again and let pdfminer's error out (exit 3);
 * **Word templates** — a fetching field in a part saved as UTF-16 (the byte search for field
-  markers saw nothing), or whose instruction is a tracked deletion (``w:delInstrText``).
+  markers saw nothing), or whose instruction is a tracked deletion (``w:delInstrText``);
+* **exchange JSON** — a key written twice (readers differ on which one counts: a silently
+  different number), a lone surrogate ``\\ud800`` (render and export ended in exit 3), an
+  integer of 5000 digits (Python's refusal, in English).
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 import biffgen
-from bad_inputs import Build, Case, also, fill, filled, folder, raw, sheet_part
+from bad_inputs import Build, Case, _exchange_with, also, fill, filled, folder, raw, sheet_part
 from bad_inputs_hostile import rewrite
 from bad_templates import NO_NET, T02_ALL, body_with, complex_field, custom, linted
 
@@ -108,6 +111,27 @@ DELETED_INSTRUCTION = body_with(
     '修订中的图片</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
 
 
+def exchange_edited(edit: Callable[[str], str]) -> Callable[[Path], bytes]:
+    """The exchange JSON of the balanced fill, its text passed through ``edit``."""
+    def make(tmp: Path) -> bytes:
+        from xlsx_tool.checks.check import check
+        from xlsx_tool.formats.exchange import dumps, to_exchange
+        from xlsx_tool.workbook.read import read_workbook
+
+        src = filled(tmp, name="导出前.xlsx")
+        text = dumps(to_exchange(check(read_workbook(src))))
+        src.unlink()
+        new = edit(text)
+        assert new != text
+        return new.encode("utf-8")
+    return make
+
+
+def _org_name(value: str) -> Callable[[str], str]:
+    return lambda text: re.sub(r'("id": "org_name",\s*"label": "[^"]*",\s*"value": )"[^"]*"', lambda m: m.group(1) + value,
+                               text, count=1)
+
+
 def shown_string(wrap: Callable[[bytes], bytes], cells: int = 400, chars: int = 7_000_000) -> Build:
     """Build: a filled workbook whose shared strings end with ``<si>wrap(chars × "x")</si>``, shown
     by ``cells`` cells of 表三 (rows 100…, ten a row)."""
@@ -177,4 +201,19 @@ CASES: list[Case] = [
         expect_in_docx=("修订中的图片",))),
     Case("lint-template: a fetching field whose instruction is a tracked deletion", **linted(
         DELETED_INSTRUCTION, 0, ("T08", *T02_ALL), ("deleted.png",))),
+
+    # -- exchange JSON that two readers would read differently, or no file can hold -----------------------
+    Case("exchange: a cell's value written twice", raw("交换.json", lambda t: _exchange_with(
+        t, "request_new_natural", '9, "value": 3')), 2, ("R08",), ("“value”出现了两次",)),
+    Case("exchange: a cell written twice", raw("交换.json", exchange_edited(lambda x: x.replace(
+        '"request_new_natural": {', '"request_new_natural": {"value": 999},\n"request_new_natural": {', 1))), 2,
+         ("R08",), ("“request_new_natural”出现了两次",)),
+    Case("render: exchange JSON whose 机关名称 holds a lone surrogate", also(raw("交换.json", exchange_edited(
+        _org_name('"某某镇\\ud800人民政府"'))), "-o", "{tmp}/报告.docx"), 2, ("R08",),
+         ("basic_info.0.value", "单独的代理项"), command="render"),
+    Case("export: exchange JSON whose 正文 holds a lone surrogate", also(raw("交换.json", exchange_edited(
+        lambda x: x.replace('"paragraphs": [', '"paragraphs": ["段落\\udfff",', 1))), "-o", "{tmp}/出.json"), 2,
+         ("R08",), ("narrative.overview.paragraphs.0",), command="export"),
+    Case("exchange: a count of 5000 digits", raw("交换.json", lambda t: _exchange_with(
+        t, "request_new_natural", "9" * 5000)), 1, ("V07@表三!D6",), ("数值过大",)),
 ]
