@@ -7,6 +7,9 @@ command line).
   cell budgets must see them too (a regular expression expecting ``="…"`` let 6 MB become 1.3 GB);
 * **.xlsx shared strings in CDATA** — a string measured with its tags dropped lost a whole
   ``<![CDATA[…]]>``: 7 MB shown by 400 cells took 3 GB and ended in a Rust abort;
+* **.xlsx parts named in another case** — calamine finds a part case-insensitively (and takes
+  ``\\`` for ``/``), the guards looked names up exactly: ``XL/SHAREDSTRINGS.XML`` went unmeasured
+  (3 GB and a Rust abort); two entries differing only in case are ambiguous;
 * **.xls with a second Workbook stream** — calamine takes the first directory entry of that name,
   the guard walked the one the directory tree leads to: a harmless stream in the tree and a
   hostile one listed first took 1 GB;
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 import biffgen
-from bad_inputs import Build, Case, _exchange_with, also, fill, filled, folder, raw, sheet_part
+from bad_inputs import Build, Case, _exchange_with, also, fill, filled, folder, raw, sheet_part, zipped
 from bad_inputs_hostile import rewrite
 from bad_templates import NO_NET, T02_ALL, body_with, complex_field, custom, linted
 
@@ -132,6 +135,25 @@ def _org_name(value: str) -> Callable[[str], str]:
                                text, count=1)
 
 
+def renamed(build: Build, names: dict, copy: tuple[str, str] | None = None) -> Build:
+    """Build: the workbook of ``build`` with zip entries renamed (``names``: old → new) and,
+    with ``copy`` (old, new), a second entry holding the same bytes under another name, listed first."""
+    def wrapped(tmp: Path) -> list:
+        src = Path(build(tmp)[0])
+        plain = src.with_name("原名.xlsx")
+        src.rename(plain)
+        with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+            for item in zin.infolist():
+                data = zin.read(item.filename)
+                if copy and item.filename == copy[0]:
+                    zout.writestr(zipfile.ZipInfo(copy[1], item.date_time), data, zipfile.ZIP_STORED)
+                info = zipfile.ZipInfo(names.get(item.filename, item.filename), item.date_time)
+                zout.writestr(info, data, item.compress_type)
+        plain.unlink()
+        return [str(src)]
+    return wrapped
+
+
 def shown_string(wrap: Callable[[bytes], bytes], cells: int = 400, chars: int = 7_000_000) -> Build:
     """Build: a filled workbook whose shared strings end with ``<si>wrap(chars × "x")</si>``, shown
     by ``cells`` cells of 表三 (rows 100…, ten a row)."""
@@ -216,4 +238,17 @@ CASES: list[Case] = [
          ("R08",), ("narrative.overview.paragraphs.0",), command="export"),
     Case("exchange: a count of 5000 digits", raw("交换.json", lambda t: _exchange_with(
         t, "request_new_natural", "9" * 5000)), 1, ("V07@表三!D6",), ("数值过大",)),
+
+    # -- .xlsx parts found as calamine finds them ---------------------------------------------------------
+    Case("xlsx: the fanned-out shared strings part named XL/SHAREDSTRINGS.XML", renamed(
+        shown_string(lambda x: b"<t>" + x + b"</t>"), {"xl/sharedStrings.xml": "XL/SHAREDSTRINGS.XML"}), 2,
+         ("F06@表三!C100",), ("7000000 个字",)),
+    Case("xlsx: the shared strings part named with backslashes", renamed(
+        shown_string(lambda x: b"<t>" + x + b"</t>"), {"xl/sharedStrings.xml": "xl\\sharedStrings.xml"}), 2,
+         ("F06@表三!C100",), ("7000000 个字",)),
+    Case("xlsx: 表三 with a far cell, its part named in upper case", renamed(zipped({"表三": lambda x: x.replace(
+        "</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')}),
+        {"xl/worksheets/sheet5.xml": "XL/WORKSHEETS/SHEET5.XML"}), 2, ("F06@表三!XFD1048576",), ("远超表格范围",)),
+    Case("xlsx: two shared-strings entries differing only in case", renamed(
+        fill(), {}, copy=("xl/sharedStrings.xml", "XL/SharedStrings.xml")), 2, ("F03",), ("只是大小写或分隔符不同",)),
 ]

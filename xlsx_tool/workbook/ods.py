@@ -23,7 +23,7 @@ from xml.parsers import expat
 
 from ..findings import Code, UserError
 from ..formats.geometry import a1
-from .guards import MAX_GRID_CELLS, MAX_SHEETS_BYTES, MAX_TEXT_CHARS, TOO_FAR, inflate, too_much_text
+from .guards import MAX_GRID_CELLS, MAX_SHEETS_BYTES, MAX_TEXT_CHARS, TOO_FAR, entry_index, inflate, too_much_text
 
 #: Attributes whose text calamine copies into the cell (once per repetition).
 _STRING_ATTRS = ("office:string-value", "table:formula", "office:date-value", "office:time-value")
@@ -48,7 +48,7 @@ def ods_guard(data: bytes, zf: zipfile.ZipFile, subject: str) -> None:
     in ``content.xml``), or whose sheets, once calamine has expanded every repetition, would span
     too many cells or hold too much text (see the module docstring); F06 for a DOCTYPE, F03 for
     content that is not well-formed XML."""
-    info = zf.NameToInfo.get("content.xml")
+    info = entry_index(zf.infolist(), subject).get("content.xml")
     if info is None:
         raise UserError(Code.F03, subject, "缺少 content.xml")
     _Pass(inflate(data, info, MAX_SHEETS_BYTES, "表格内容", subject), subject).run()
