@@ -19,7 +19,9 @@ command line).
   markers saw nothing), or whose instruction is a tracked deletion (``w:delInstrText``);
 * **exchange JSON** — a key written twice (readers differ on which one counts: a silently
   different number), a lone surrogate ``\\ud800`` (render and export ended in exit 3), an
-  integer of 5000 digits (Python's refusal, in English).
+  integer of 5000 digits (Python's refusal, in English);
+* **rosters** — UTF-16 with a lone surrogate (exit 3), a CSV saved with ``\\r`` line ends (Excel
+  for Mac: refused in English), an unclosed quote (Python's English message).
 """
 from __future__ import annotations
 
@@ -154,6 +156,14 @@ def renamed(build: Build, names: dict, copy: tuple[str, str] | None = None) -> B
     return wrapped
 
 
+def roster(name: str, data: bytes) -> Build:
+    """Build: a review of a folder holding one good report, with the roster ``name`` (``data``)."""
+    def build(tmp: Path) -> list:
+        (tmp / name).write_bytes(data)
+        return folder(fill(name="甲.xlsx"))(tmp) + ["--roster", str(tmp / name), "-o", str(tmp / "审核结果.xlsx")]
+    return build
+
+
 def shown_string(wrap: Callable[[bytes], bytes], cells: int = 400, chars: int = 7_000_000) -> Build:
     """Build: a filled workbook whose shared strings end with ``<si>wrap(chars × "x")</si>``, shown
     by ``cells`` cells of 表三 (rows 100…, ten a row)."""
@@ -251,4 +261,12 @@ CASES: list[Case] = [
         {"xl/worksheets/sheet5.xml": "XL/WORKSHEETS/SHEET5.XML"}), 2, ("F06@表三!XFD1048576",), ("远超表格范围",)),
     Case("xlsx: two shared-strings entries differing only in case", renamed(
         fill(), {}, copy=("xl/sharedStrings.xml", "XL/SharedStrings.xml")), 2, ("F03",), ("只是大小写或分隔符不同",)),
+
+    # -- rosters ------------------------------------------------------------------------------------------
+    Case("roster: UTF-16 with a lone surrogate", roster("名单.txt", b"\xff\xfe\x00\xd8\n\x00"), 2, ("R06",),
+         ("名单.txt", "不是有效的 UTF-16"), command="review"),
+    Case("roster: a CSV with Mac line ends (\\r)", roster("名单.csv", "单位名称\r甲镇人民政府\r乙镇人民政府\r".encode("gbk")),
+         1, (), ("未提交（2）：甲镇人民政府、乙镇人民政府",), command="review", output_on_errors=True),
+    Case("roster: a CSV whose quote is never closed", roster("名单.csv", ('"' + "甲" * 200_000 + "\n乙镇\n").encode()), 2,
+         ("R06",), ("名单.csv", "引号没有配对"), command="review"),
 ]
