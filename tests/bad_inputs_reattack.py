@@ -10,6 +10,8 @@ command line).
 * **.xlsx parts named in another case** — calamine finds a part case-insensitively (and takes
   ``\\`` for ``/``), the guards looked names up exactly: ``XL/SHAREDSTRINGS.XML`` went unmeasured
   (3 GB and a Rust abort); two entries differing only in case are ambiguous;
+* **.xlsx shared strings declaring billions** — ``<sst uniqueCount="4000000000">``: calamine
+  reserved 96 GB before reading a string and the process aborted;
 * **.xls with a second Workbook stream** — calamine takes the first directory entry of that name,
   the guard walked the one the directory tree leads to: a harmless stream in the tree and a
   hostile one listed first took 1 GB;
@@ -269,4 +271,11 @@ CASES: list[Case] = [
          1, (), ("未提交（2）：甲镇人民政府、乙镇人民政府",), command="review", output_on_errors=True),
     Case("roster: a CSV whose quote is never closed", roster("名单.csv", ('"' + "甲" * 200_000 + "\n乙镇\n").encode()), 2,
          ("R06",), ("名单.csv", "引号没有配对"), command="review"),
+
+    # -- .xlsx shared-string tables that declare more than they hold ----------------------------------------
+    Case("xlsx: shared strings declaring uniqueCount 4 000 000 000", zipped({"xl/sharedStrings.xml": lambda x: re.sub(
+        r'uniqueCount="\d+"', 'uniqueCount="4000000000"', x, count=1)}), 2, ("F06",), ("声明有 4000000000 个字符串",)),
+    Case("xlsx: shared strings declaring uniqueCount in single quotes with a plus", zipped({"xl/sharedStrings.xml":
+        lambda x: re.sub(r'uniqueCount="\d+"', "uniqueCount = '+3000000000'", x, count=1)}), 2, ("F06",),
+         ("声明有 3000000000 个字符串",)),
 ]

@@ -35,6 +35,10 @@ MAX_SHARED_STRINGS_BYTES = 8 * 2**20
 MAX_STYLES_BYTES = 4 * 2**20
 MAX_WORKBOOK_BYTES = 2 * 2**20
 MAX_SMALL_PART_BYTES = 2**20
+#: Strings a shared-string table may declare (``<sst uniqueCount=…>``): calamine reserves room
+#: for all of them before reading one (4 000 000 000 asked for 96 GB and aborted the process);
+#: a filled template has a few hundred.
+MAX_SHARED_STRINGS = 200_000
 #: Cell formats (``<xf>``): Excel itself stops at 64 000; the template has about 40.
 MAX_STYLES = 64_000
 #: Defined names: the template has one per cell, a few hundred.

@@ -148,11 +148,15 @@ def open_xlsx(data: bytes, subject: str) -> XlsxPackage:
 def _shared_strings(pkg: XlsxPackage, parts: dict[str, bytes]) -> xmlscan.SharedStrings:
     names = "、".join(sorted(parts)) or CALAMINE_SHARED_STRINGS
     try:
-        return xmlscan.SharedStrings(*parts.values())
+        table = xmlscan.SharedStrings(*parts.values())
     except xmlscan.Hostile as exc:
         raise xmlscan.hostile_error(exc, pkg.subject, names) from None
     except expat.ExpatError as exc:
         raise UserError(Code.F03, pkg.subject, f"{names} 不是有效的 XML（{expat.ErrorString(exc.code)}）") from None
+    if table.declared > guards.MAX_SHARED_STRINGS:
+        raise UserError(Code.F06, pkg.subject, f"共享字符串表（{names}）声明有 {table.declared} 个字符串，超过 "
+                        f"{guards.MAX_SHARED_STRINGS} 个（模板只有几百个），可能是恶意文件")
+    return table
 
 
 def _parse(pkg: XlsxPackage, part: str, cap: int = guards.MAX_SMALL_PART_BYTES,

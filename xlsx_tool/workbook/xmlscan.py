@@ -141,18 +141,25 @@ class SharedStrings:
     per part: every character of data inside a ``<si>`` counts, CDATA sections and character
     references as XML reads them (a regular expression that dropped ``<…>`` also dropped a whole
     ``<![CDATA[…]]>``, and 7 MB of it shown by 400 cells took 3 GB and a Rust abort).  Phonetic
-    runs (``<rPh>``), which calamine leaves out, are counted: an upper bound.  Raises
+    runs (``<rPh>``), which calamine leaves out, are counted: an upper bound.  ``declared``: the
+    ``uniqueCount`` of the root, which calamine trusts.  Raises
     :class:`Hostile` or ``expat.ExpatError`` for a hostile or broken part."""
 
     def __init__(self, *parts: bytes):
+        #: the largest ``uniqueCount`` a table declares (calamine reserves room for that many
+        #: strings before reading one; a number it cannot parse counts as 0)
+        self.declared = 0
         self.tables: list[list[int]] = [self._lengths(xml) for xml in parts if xml]
 
-    @staticmethod
-    def _lengths(xml: bytes) -> list[int]:
+    def _lengths(self, xml: bytes) -> list[int]:
         lengths: list[int] = []
         depth = [0]                     # open <si> elements
 
-        def start(name, _attrs):
+        def start(name, attrs):
+            if not lengths and not depth[0] and (name == "sst" or name.endswith(" sst")):
+                count = (attrs.get("uniqueCount") or "").removeprefix("+")
+                if count.isdigit() and count.isascii():
+                    self.declared = max(self.declared, int(count[:30]))
             if name == "si" or name.endswith(" si"):
                 lengths.append(0)
                 depth[0] += 1
