@@ -192,6 +192,9 @@ CASES: list[Case] = [
     Case("ods: a 6 MB row repeated with spaces around = and a character reference", raw("填报.ods", lambda t: ods_extra(
         ' table:number-rows-repeated = "&#54;0"', f'<table:table-cell office:value-type="string"><text:p>{SIX_MB}</text:p>'
                                                   "</table:table-cell>")), 2, ("F06@附表!A1",), ("重复 1 列 × 60 行",)),
+    Case("ods: a 6 MB cell repeated over '+100' columns (a sign Rust's number parse accepts)", raw("填报.ods", lambda t:
+         ods_extra("", f"<table:table-cell office:value-type='string' table:number-columns-repeated='+100'><text:p>{SIX_MB}"
+                       "</text:p></table:table-cell>")), 2, ("F06@附表!A1",), ("重复 100 列 × 1 行",)),
     Case("ods: text:s text:c in single quotes", raw("填报.ods", lambda t: ods_extra(
         "", "<table:table-cell office:value-type='string'><text:p>a<text:s text:c='200000000'/>b</text:p>"
             "</table:table-cell>")), 2, ("F06@附表!A1",), ("200000003 个字",)),

@@ -33,11 +33,12 @@ _HUGE = 10**12
 
 
 def _count(value: str | None, default: int = 1) -> int:
-    """A repetition count as calamine would parse it; anything not a plain number counts once
-    (calamine refuses the file then), a number too long to matter as :data:`_HUGE`."""
+    """A repetition count as calamine parses it (Rust's ``usize`` parse: digits, a leading ``+``
+    allowed — ``'+100'`` is 100 columns); anything else counts once (calamine refuses the file
+    then), a number too long to matter as :data:`_HUGE`."""
     if value is None:
         return default
-    digits = value.strip()
+    digits = value.strip().removeprefix("+")
     if not digits.isdigit() or not digits.isascii():
         return default
     return _HUGE if len(digits) > 12 else int(digits)
