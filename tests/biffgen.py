@@ -81,22 +81,36 @@ def workbook(sheets: list[tuple[str, bytes]], strings: list[str] = (), declared:
 
 def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
     """A compound file (512-byte sectors) holding the one stream ``name``."""
-    stream = stream + b"\x00" * max(0, 4096 - len(stream))
-    stream += b"\x00" * (-len(stream) % 512)
-    n_stream = len(stream) // 512
-    n_fat = 1
+    return compound_streams([(name, stream)])
+
+
+def compound_streams(streams: list[tuple[str, bytes]], root_child: int = 1) -> bytes:
+    """A compound file holding ``streams`` (name, bytes) as directory entries 1, 2, … in that
+    order; the root's tree leads to entry ``root_child`` only (the others are listed in the
+    directory but reachable from nothing, as a hand-made file can have them)."""
+    blobs, starts, sector = [], [], 0
+    for _, data in streams:
+        data = data + b"\x00" * max(0, 4096 - len(data))
+        data += b"\x00" * (-len(data) % 512)
+        starts.append(sector)
+        blobs.append(data)
+        sector += len(data) // 512
+    n_stream, n_fat = sector, 1
     while (n_stream + 1 + n_fat) > n_fat * 128:         # stream sectors, a directory sector, FAT sectors
         n_fat += 1
     if n_fat > 109:
-        raise ValueError("stream too large for this writer")
-    fat_start, dir_sector = n_stream, n_stream + n_fat
-    fat = list(range(1, n_stream)) + [ENDOFCHAIN] + [FATSECT] * n_fat + [ENDOFCHAIN]
+        raise ValueError("streams too large for this writer")
+    fat = []
+    for start, data in zip(starts, blobs):
+        fat += list(range(start + 1, start + len(data) // 512)) + [ENDOFCHAIN]
+    fat += [FATSECT] * n_fat + [ENDOFCHAIN]
     fat += [FREESECT] * (n_fat * 128 - len(fat))
+    dir_sector = n_stream + n_fat
     header = bytearray(512)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
     struct.pack_into("<IIIIIIIII", header, 40, 0, n_fat, dir_sector, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
-    difat = [fat_start + i for i in range(n_fat)] + [FREESECT] * (109 - n_fat)
+    difat = [n_stream + i for i in range(n_fat)] + [FREESECT] * (109 - n_fat)
     struct.pack_into("<109I", header, 76, *difat)
 
     def entry(entry_name: str, kind: int, child: int, start: int, size: int) -> bytes:
@@ -107,6 +121,7 @@ def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
         struct.pack_into("<III", e, 68, NOSTREAM, NOSTREAM, child)
         struct.pack_into("<II", e, 116, start, size)
         return bytes(e)
-    directory = entry("Root Entry", 5, 1, ENDOFCHAIN, 0) + entry(name, 2, NOSTREAM, 0, len(stream)) \
-        + entry("", 0, NOSTREAM, 0, 0) * 2
-    return bytes(header) + stream + struct.pack(f"<{len(fat)}I", *fat) + directory
+    directory = entry("Root Entry", 5, root_child, ENDOFCHAIN, 0) + b"".join(
+        entry(name, 2, NOSTREAM, start, len(data)) for (name, _), start, data in zip(streams, starts, blobs))
+    directory += entry("", 0, NOSTREAM, 0, 0) * (-(len(streams) + 1) % 4)
+    return bytes(header) + b"".join(blobs) + struct.pack(f"<{len(fat)}I", *fat) + directory

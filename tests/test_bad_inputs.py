@@ -33,10 +33,11 @@ import pytest
 
 import bad_inputs
 import bad_inputs_hostile
+import bad_inputs_reattack
 import bad_inputs_workbook
 from bad_inputs import FIX, Case
 
-CASES = bad_inputs.CASES + bad_inputs_workbook.CASES + bad_inputs_hostile.CASES
+CASES = bad_inputs.CASES + bad_inputs_workbook.CASES + bad_inputs_hostile.CASES + bad_inputs_reattack.CASES
 
 #: CPU seconds (user + system) one answer may take; a filled workbook takes about 0.3 s, most of
 #: it Python starting.  Issue 8: every hostile input ends in under 5 s and 300 MB.

@@ -137,6 +137,47 @@ def _reject_constant(name: str):
     raise ValueError(f"不允许的数值 {name}")
 
 
+#: Digits of an integer literal read as an ``int``; a longer one is read as a ``Decimal`` (Python
+#: refuses to convert more than 4300 digits, in English) and judged as too large a number (V07).
+_INT_DIGITS = 40
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Duplicate(ValueError):
+    pass
+
+
+def _parse_int(text: str):
+    return int(text) if len(text) <= _INT_DIGITS else Decimal(text)
+
+
+def _pairs(pairs: list) -> dict:
+    """An object of the document; a key written twice is refused (which of the two a reader takes
+    differs between readers: never a silently different number)."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Duplicate(f"键“{_SURROGATE.sub('?', key)[:40]}”出现了两次，无法确定应采用哪一个")
+        out[key] = value
+    return out
+
+
+def _lone_surrogate(node, where: str = "", depth: int = 0) -> str | None:
+    """Where the document holds a string with a lone UTF-16 surrogate (``\\ud800``: JSON allows
+    the escape, but no file can be written with it), or ``None``."""
+    if isinstance(node, str):
+        return (where or "（最外层）") if _SURROGATE.search(node) else None
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        here = f"{where}.{key}" if where else str(key)
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return here
+        found = _lone_surrogate(value, here, depth + 1)
+        if found:
+            return found
+    return None
+
+
 def _load(path: Path) -> dict:
     subject = str(path)
     data = read_input(path, MAX_BYTES, too_big=Code.F06, unreadable=Code.F03, hint="一份年报的交换文件通常不到 1 MB",
@@ -146,13 +187,20 @@ def _load(path: Path) -> dict:
     except UnicodeDecodeError:
         raise _refuse(subject, "不是 UTF-8 编码的文本") from None
     try:
-        doc = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_reject_constant,
+                         object_pairs_hook=_pairs)
     except RecursionError:
         raise _refuse(subject, "嵌套层数过多") from None
+    except _Duplicate as exc:
+        raise _refuse(subject, str(exc)) from None
     except ValueError as exc:
         raise _refuse(subject, f"不是有效的 JSON：{str(exc)[:200]}") from None
     if not isinstance(doc, dict):
         raise _refuse(subject, "最外层应为对象 {…}")
+    bad = _lone_surrogate(doc)
+    if bad:
+        raise _refuse(subject, f"位置 {_SURROGATE.sub('?', bad)[:200]} 的文字含有无效的 Unicode 字符"
+                      "（单独的代理项 \\uD800–\\uDFFF，任何文件都无法保存）")
     if doc.get("exchange_version") != VERSION:
         raise _refuse(subject, f"交换格式版本为 {str(doc.get('exchange_version'))[:20]!s}，本工具读取版本 {VERSION}"
                                "（请用相同版本的 xlsx-tool export 重新导出）")

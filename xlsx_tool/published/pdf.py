@@ -50,7 +50,7 @@ def _read(data: bytes, subject: str) -> Document:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 — pdfminer raises many types for broken files
         raise UserError(Code.F23, subject, f"PDF 无法打开：{type(exc).__name__}") from None
-    with pdf:
+    try:
         count = _declared_pages(pdf)
         if count is not None and count > MAX_PAGES:
             raise UserError(Code.F25, subject, f"PDF 有 {count} 页，超过 {MAX_PAGES} 页")
@@ -79,9 +79,21 @@ def _read(data: bytes, subject: str) -> Document:
             raise
         except Exception as exc:  # noqa: BLE001
             raise UserError(Code.F23, subject, f"PDF 内容无法解析：{type(exc).__name__}") from None
+    finally:
+        _close(pdf)
     if total == 0:
         raise UserError(Code.F24, subject, f"共 {doc.pages} 页，没有可读取的文字")
     return doc
+
+
+def _close(pdf) -> None:
+    """Release the file without ``pdfplumber.PDF.close()``: that builds a ``Page`` for every page
+    of the document (also the ones past :data:`.limits.MAX_PAGES`, also after a refusal) and lets
+    pdfminer's errors out of a ``with`` block (a broken page dictionary ended as exit 3)."""
+    try:
+        pdf.stream.close()
+    except Exception:  # noqa: BLE001 — an in-memory stream; nothing else to release
+        pass
 
 
 def _scan(pdf, subject: str) -> None:

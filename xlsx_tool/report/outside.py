@@ -49,6 +49,8 @@ _MARKERS = (b"fldChar", b"fldSimple", b"altChunk")
 _VML_MARKERS = (b"src", b"href")
 _SVG_OUTSIDE = re.compile(rb"""url\(\s*['"]?\s*(?!#|data:)[^)\s'"]|@import""", re.I)
 _FLD, _INSTR, _SIMPLE, _RUN = (f"{{{W}}}fldChar", f"{{{W}}}instrText", f"{{{W}}}fldSimple", f"{{{W}}}r")
+#: An instruction deleted with tracked changes is still the field's code until the change is rejected.
+_DEL_INSTR = f"{{{W}}}delInstrText"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,15 @@ def _parse(data: bytes):
         return etree.fromstring(data, _parser())
     except (etree.XMLSyntaxError, ValueError):
         return None
+
+
+def _ascii(data: bytes) -> bytes:
+    """``data`` where its markers can be searched as bytes: a part in UTF-16 (XML allows it, Word
+    and LibreOffice read it) decoded first, else the field inside went unnoticed."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:2] in (b"<\x00", b"\x00<"):
+        return data.decode("utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else
+                           ("utf-16-le" if data[:1] == b"<" else "utf-16-be"), errors="replace").encode("utf-8")
+    return data
 
 
 def _dump(root) -> bytes:
@@ -137,7 +148,7 @@ def scrub(parts: dict[str, bytes]) -> Scrubbed:
     out = Scrubbed()
     drop_ids: dict[str, set[str]] = {}          # part → relationship ids to remove with it
     for name, data in parts.items():
-        if not name.lower().endswith(".xml") or name == "[Content_Types].xml" or not _may_refer(data):
+        if not name.lower().endswith(".xml") or name == "[Content_Types].xml" or not _may_refer(_ascii(data)):
             continue
         root = _parse(data)
         if root is None:
@@ -165,8 +176,8 @@ def _fields(root, part: str, out: Scrubbed) -> None:
     """Fetching fields removed (their shown result kept); tagged instructions noted."""
     stack: list[dict] = []
     done: list[dict] = []
-    for el in root.iter(_FLD, _INSTR):
-        if el.tag == _INSTR:
+    for el in root.iter(_FLD, _INSTR, _DEL_INSTR):
+        if el.tag != _FLD:
             if stack and stack[-1]["sep"] is None:
                 stack[-1]["instr"].append(el.text or "")
             continue

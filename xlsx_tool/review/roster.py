@@ -68,7 +68,10 @@ def read_roster(path) -> Roster:
 
 def _decode(data: bytes, subject: str) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UserError(Code.R06, subject, "文件开头标明是 UTF-16 编码，但内容不是有效的 UTF-16 文字（请另存为 UTF-8 编码）") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -83,11 +86,13 @@ def _text_cells(data: bytes, subject: str, *, csv_file: bool) -> list[str]:
         raise UserError(Code.R06, subject, "这不是文本文件")
     if not csv_file:
         return text.splitlines()
-    rows = csv.reader(io.StringIO(text))
+    rows = csv.reader(io.StringIO(text, newline=""))    # lines may end in \r (Excel for Mac), \n or \r\n
     try:
         return [_first_text(row) for row in rows]
     except csv.Error as exc:
-        raise UserError(Code.R06, subject, f"CSV 格式有误：{exc}") from None
+        why = (f"有一个单元格超过 {csv.field_size_limit()} 个字符（可能是引号没有配对）" if "field limit" in str(exc)
+               else "引号没有配对，或单元格中有不成对的引号")
+        raise UserError(Code.R06, subject, f"CSV 格式有误：{why}；请用 Excel/WPS 打开后另存为 CSV") from None
 
 
 def _first_text(row) -> str:

@@ -44,16 +44,40 @@ FORMULA_CHARS_PER_BYTE = 8
 
 def xls_guard(data: bytes, subject: str) -> None:
     """F06 for an .xls whose sheets would span too many cells or hold too much text once parsed
-    (see the module docstring); a container that cannot be opened is left to calamine (F03)."""
+    (see the module docstring); F03 for a container this walk cannot read as calamine would.
+
+    calamine takes the first directory entry named ``Workbook`` (else ``Book``) in the order the
+    directory lists them, reachable from the root or not; olefile opens the ones the directory
+    tree leads to.  So every entry named so (in any case) must be a stream at the root, each
+    name once, and every one of them is walked: a harmless stream in the tree and a hostile one
+    listed first (found by nothing but calamine) is refused.  A container olefile cannot open at
+    all is refused too, rather than handed unmeasured to calamine."""
     import olefile
 
     try:
         with olefile.OleFileIO(data) as ole:
-            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-            stream = ole.openstream(name).read() if name else b""
-    except Exception:  # noqa: BLE001 — a broken container is judged by calamine (F03)
-        return
-    walk_biff(stream, subject)
+            ole.directory_fp.seek(0)
+            directory = ole.directory_fp.read()
+            named = [_entry_name(directory[i:i + 64]) for i in range(0, len(directory) - 127, 128)]
+            named = [n for n in named if n in ("workbook", "book")]
+            rooted = [path[0] for path in ole.listdir(streams=True, storages=False)
+                      if len(path) == 1 and path[0].lower() in ("workbook", "book")]
+            if len(named) != len(rooted) or len(set(named)) != len(named):
+                raise UserError(Code.F03, subject, f"文件中名为 Workbook/Book 的工作簿数据流有 {len(named)} 个，"
+                                f"目录树中能找到的有 {len(rooted)} 个；正常的 .xls 只有一个，可能是恶意文件")
+            streams = [ole.openstream([name]).read() for name in rooted]
+    except UserError:
+        raise
+    except Exception:  # noqa: BLE001 — olefile's errors are many (struct, index, its own)
+        raise UserError(Code.F03, subject, "无法读取 .xls 的文件结构（可能已损坏，或不是 Excel 97-2003 工作簿）") from None
+    for stream in streams:
+        walk_biff(stream, subject)
+
+
+def _entry_name(field: bytes) -> str:
+    """The name of a compound-file directory entry (its 64-byte field), up to the first NUL,
+    lower-cased: every way a reader could take ``Workbook`` from it."""
+    return field.decode("utf-16-le", errors="replace").split("\x00", 1)[0].strip().lower()
 
 
 def walk_biff(stream: bytes, subject: str) -> None:

@@ -52,18 +52,22 @@ def load_bytes(path) -> tuple[str, bytes]:
         raise UserError(Code.F03, subject, "不是电子表格文件（可能是 CSV、文本或其他文件改了扩展名）")
     import zipfile
 
+    from .guards import entry_index
+
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise UserError(Code.F03, subject, "压缩结构已损坏") from None
-    if "xl/workbook.xml" in names or "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+    index = entry_index(infos, subject)       # names as calamine matches them
+    names = set(index)
+    if "xl/workbook.xml" in names or "[content_types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx", data
     if "content.xml" in names and "mimetype" in names:
         zf = zipfile.ZipFile(io.BytesIO(data))
         from .guards import inflate, zip_guard
 
         zip_guard(zf.infolist(), subject)
-        if inflate(data, zf.getinfo("mimetype"), 256, "mimetype", subject).strip() == ODS_MIME:
+        if inflate(data, index["mimetype"], 256, "mimetype", subject).strip() == ODS_MIME:
             ods_guard(data, zf, subject)
             return "ods", data
     kind = "Word 文档" if "word/document.xml" in names else "其他类型的压缩文件"

@@ -35,6 +35,10 @@ MAX_SHARED_STRINGS_BYTES = 8 * 2**20
 MAX_STYLES_BYTES = 4 * 2**20
 MAX_WORKBOOK_BYTES = 2 * 2**20
 MAX_SMALL_PART_BYTES = 2**20
+#: Strings a shared-string table may declare (``<sst uniqueCount=…>``): calamine reserves room
+#: for all of them before reading one (4 000 000 000 asked for 96 GB and aborted the process);
+#: a filled template has a few hundred.
+MAX_SHARED_STRINGS = 200_000
 #: Cell formats (``<xf>``): Excel itself stops at 64 000; the template has about 40.
 MAX_STYLES = 64_000
 #: Defined names: the template has one per cell, a few hundred.
@@ -71,6 +75,27 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
+def canonical(name: str) -> str:
+    """A zip entry's name as python-calamine matches it: case-insensitively (``XL/SharedStrings.xml``
+    is the shared-string table), ``\\`` taken as ``/``."""
+    return name.replace("\\", "/").lower()
+
+
+def entry_index(infos: list[zipfile.ZipInfo], subject: str) -> dict[str, zipfile.ZipInfo]:
+    """Canonical name (:func:`canonical`) → entry, for every entry of a package; F03 when two
+    entries share one: calamine takes whichever the directory lists first, a guard looking the
+    name up exactly would measure the other (a harmless ``xl/sharedStrings.xml`` beside a hostile
+    ``XL/SHAREDSTRINGS.XML``)."""
+    out: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        key = canonical(info.filename)
+        if key in out:
+            raise UserError(Code.F03, subject, f"压缩包中有两个只是大小写或分隔符不同的同名部件（{out[key].filename[:60]}、"
+                            f"{info.filename[:60]}），正常的表格文件不会有，可能是恶意文件")
+        out[key] = info
+    return out
+
+
 def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
     """F06 before any parser inflates the zip: too many entries, too big, or a suspicious ratio."""
     problem = over_limit(infos, ZIP_LIMITS)
@@ -81,12 +106,14 @@ def zip_guard(infos: list[zipfile.ZipInfo], subject: str) -> None:
 def part_guard(data: bytes, zf: zipfile.ZipFile, limits: dict[str, tuple[int, str]], subject: str,
                keep: frozenset[str] = frozenset()) -> dict[str, bytes]:
     """F06 for a part (``limits``: part name → (bytes allowed, what it is in Chinese)) whose
-    declared size, or the size it really inflates to, is over its limit (see :func:`inflate`; the
+    declared size, or the size it really inflates to, is over its limit (found as calamine finds it,
+    :func:`canonical`; see :func:`inflate`; the
     inflated bytes are counted, not kept, except for the parts named in ``keep``, returned by
     name).  Also F06 for more than :data:`MAX_STYLES` cell formats in ``xl/styles.xml``."""
     kept = {}
+    index = entry_index(zf.infolist(), subject)
     for part, (cap, what) in limits.items():
-        info = zf.NameToInfo.get(part)
+        info = index.get(canonical(part))
         if info is None:
             continue
         styles = part.endswith("styles.xml")

@@ -76,10 +76,11 @@ class XlsxPackage:
     """An opened, guarded .xlsx: ``sheets`` (worksheet name → part, in workbook order), ``names``
     (lower-case name → :class:`Name`, workbook scope), ``props`` (custom properties),
     ``date1904`` (the workbook counts dates from 1904)."""
-    __slots__ = ("subject", "data", "zf", "sheets", "names", "props", "date1904", "budget", "shared")
+    __slots__ = ("subject", "data", "zf", "index", "sheets", "names", "props", "date1904", "budget", "shared")
 
     def __init__(self, subject: str, data: bytes, zf: zipfile.ZipFile):
         self.subject, self.data, self.zf = subject, data, zf
+        self.index = guards.entry_index(zf.infolist(), subject)   # found as calamine finds parts
         self.sheets: dict[str, str] = {}
         self.names: dict[str, Name] = {}
         self.props: dict[str, str] = {}
@@ -89,7 +90,7 @@ class XlsxPackage:
 
     def read(self, part: str, cap: int = guards.MAX_SMALL_PART_BYTES, what: str = "关系或属性文件") -> bytes:
         """A part's bytes, inflated within ``cap`` (:func:`.guards.inflate`); ``b""`` when absent."""
-        info = self.zf.NameToInfo.get(part)
+        info = self.index.get(guards.canonical(part))
         return b"" if info is None else guards.inflate(self.data, info, cap, what, self.subject)
 
     def scan(self, sheet: str) -> xmlscan.SheetScan:
@@ -147,11 +148,15 @@ def open_xlsx(data: bytes, subject: str) -> XlsxPackage:
 def _shared_strings(pkg: XlsxPackage, parts: dict[str, bytes]) -> xmlscan.SharedStrings:
     names = "、".join(sorted(parts)) or CALAMINE_SHARED_STRINGS
     try:
-        return xmlscan.SharedStrings(*parts.values())
+        table = xmlscan.SharedStrings(*parts.values())
     except xmlscan.Hostile as exc:
         raise xmlscan.hostile_error(exc, pkg.subject, names) from None
     except expat.ExpatError as exc:
         raise UserError(Code.F03, pkg.subject, f"{names} 不是有效的 XML（{expat.ErrorString(exc.code)}）") from None
+    if table.declared > guards.MAX_SHARED_STRINGS:
+        raise UserError(Code.F06, pkg.subject, f"共享字符串表（{names}）声明有 {table.declared} 个字符串，超过 "
+                        f"{guards.MAX_SHARED_STRINGS} 个（模板只有几百个），可能是恶意文件")
+    return table
 
 
 def _parse(pkg: XlsxPackage, part: str, cap: int = guards.MAX_SMALL_PART_BYTES,
@@ -223,7 +228,7 @@ def _sheet_limits(pkg: XlsxPackage) -> None:
     when it is read, :meth:`XlsxPackage.scan`)."""
     total = 0
     for sheet, part in pkg.sheets.items():
-        info = pkg.zf.NameToInfo.get(part)
+        info = pkg.index.get(guards.canonical(part))
         if info is None:
             continue
         if info.file_size > guards.MAX_SHEET_BYTES:
