@@ -8,6 +8,7 @@ them).  Inputs here are small: the budgets are lowered where a case needs them t
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
@@ -181,3 +182,22 @@ def test_a_panic_of_calamine_is_a_finding_not_a_crash(tmp_path, monkeypatch, mak
     with pytest.raises(UserError) as exc:
         open_workbook(make_filled_workbook())
     assert exc.value.code == "F06" and "capacity overflow" in exc.value.finding.message
+
+
+def test_an_xls_formula_is_charged_for_the_longest_text_it_can_render():
+    # a 3-D reference renders as a sheet name of up to 255 characters, a number as 300+ digits:
+    # 60 formulas of 8 000 bytes can stand for about 19 million characters
+    def record(rtype: int, body: bytes) -> bytes:
+        return struct.pack("<HH", rtype, len(body)) + body
+
+    rgce = (b"\x1f" + struct.pack("<d", 1e308)) * 888
+    formula = struct.pack("<HHH", 0, 0, 15) + struct.pack("<d", 0.0) + struct.pack("<HIH", 0, 0, len(rgce)) + rgce
+    cells = b"".join(record(biff.FORMULA, struct.pack("<H", row) + formula[2:]) for row in range(60))
+
+    def globals_at(position: int) -> bytes:
+        return record(biff.BOF, b"\x00\x06\x05\x00") \
+            + record(biff.BOUNDSHEET, struct.pack("<IBB", position, 0, 0) + b"\x01\x00S") + record(biff.EOF, b"")
+    stream = globals_at(len(globals_at(0))) + record(biff.BOF, b"\x00\x06\x10\x00") + cells + record(biff.EOF, b"")
+    with pytest.raises(UserError) as exc:
+        biff.walk_biff(stream, "formulas.xls")
+    assert exc.value.code == "F06"

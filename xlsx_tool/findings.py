@@ -50,7 +50,7 @@ class Code(Enum):
     ``str(Code.F01) == "F01"``.  Severity of ``F``/``O`` codes is always 错误."""
 
     F01 = (ERROR, "文件不存在", "请检查文件路径是否正确（路径中有空格时请用引号括起来）。")
-    F02 = (ERROR, "给出的是文件夹而不是文件", "请给出 .xlsx/.xls/.ods 文件的完整路径。")
+    F02 = (ERROR, "给出的是文件夹而不是文件", "请给出一个文件（填报工作簿 .xlsx/.xls/.ods、已发布的年报或导出的 .json）的完整路径；要一次检查整个文件夹，请用 xlsx-tool review。")
     F03 = (ERROR, "文件无法读取", "文件为空、已损坏或不是电子表格。请用 Excel/WPS/LibreOffice 打开确认后重新保存为 .xlsx。")
     F04 = (ERROR, "文件设置了打开密码", "请在 Excel/WPS 中取消“打开密码”（文件加密）后另存，再运行本工具。工作表保护无需取消。")
     F05 = (ERROR, "这不是本工具生成的模板", "请先运行 xlsx-tool template 生成模板，在模板中填写后再检查。")

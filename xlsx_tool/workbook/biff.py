@@ -38,8 +38,10 @@ MAX_XLS_RECORDS = 500_000
 #: the template has a few hundred).
 MAX_SST_STRINGS = 200_000
 #: Characters a formula's text takes at most per byte of its record, besides defined names:
-#: a 7-byte 3-D reference renders as at most ``工作表名!$XFD$1048576``.
-FORMULA_CHARS_PER_BYTE = 8
+#: a 7-byte 3-D reference (``PtgRef3d``) renders as its sheet's name (up to 255 characters) and
+#: ``!$XFD$1048576``, about 39 per byte; a 9-byte number (``PtgNum``) such as 1e308 or 5e-324 as
+#: 300 and more digits, about 37 per byte.
+FORMULA_CHARS_PER_BYTE = 40
 
 
 def xls_guard(data: bytes, subject: str) -> None:
