@@ -135,6 +135,7 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
             return why
 
         if __name__ == "__main__":
+            signal.signal(signal.SIGINT, signal.default_int_handler)   # as under a terminal, whatever the harness left
             if not {heard!r}:
                 pool._say_busy = lambda busy: None
             try:
@@ -158,3 +159,16 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
         except ProcessLookupError:
             pass
         proc.wait()
+
+
+def test_ctrl_c_while_work_is_handed_out_arrives_right_after():
+    # between starting a worker and recording it the parent must not be interrupted: the signal
+    # is held and delivered when the block ends
+    from xlsx_tool.review import pool
+
+    reached_end_of_block = False
+    with pytest.raises(KeyboardInterrupt):
+        with pool.held_signals():
+            os.kill(os.getpid(), signal.SIGINT)
+            reached_end_of_block = True
+    assert reached_end_of_block

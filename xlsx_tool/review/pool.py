@@ -25,8 +25,10 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -43,6 +45,26 @@ POLL_SECONDS = 2.0
 WORKER_MEMORY = 3 * 2**30
 
 _busy = None          # in a worker: the queue on which it says which item it started, and when
+#: The signals that end a run (Ctrl-C, and what the CLI treats like it).
+_STOPPING = frozenset(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None),
+                                  getattr(signal, "SIGHUP", None)) if s is not None)
+
+
+@contextmanager
+def held_signals():
+    """Ctrl-C (SIGTERM, SIGHUP) held back in the main thread while the block runs, delivered right
+    after it.  Used around handing out work, which may start worker processes: interrupted between
+    starting a worker and recording it, the parent would not know that worker, could not end it,
+    and would wait for it for ever at the end (a worker blocked on a pipe never finishes)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
 
 
 class ItemTimeout(Exception):
@@ -69,6 +91,8 @@ def _on_timer(signum, frame):
 def _init_worker(init, args, busy=None) -> None:
     global _busy
     _busy = busy
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)     # started while they were held
     if busy is not None:
         busy.cancel_join_thread()     # a worker never waits at exit for the parent to read
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -224,7 +248,8 @@ def _pooled(func, failed, pending: deque, suspects: list, jobs: int, init, inita
         while pending or inflight:
             while pending and len(inflight) < 2 * jobs:
                 chunk = pending.popleft()
-                inflight[workers.ex.submit(_run_chunk, func, failed, chunk)] = chunk
+                with held_signals():
+                    inflight[workers.ex.submit(_run_chunk, func, failed, chunk)] = chunk
             done, _ = wait(inflight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             workers.drain()
             if not done:
