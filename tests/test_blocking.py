@@ -124,6 +124,7 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
     script = textwrap.dedent(f"""
         import os, signal, sys
         from xlsx_tool.review import pool
+        HANG = {HANG_GUARD // 2}
 
         def work(item):
             signal.signal(signal.SIGALRM, signal.SIG_IGN)
@@ -135,6 +136,8 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
             return why
 
         if __name__ == "__main__":
+            import faulthandler
+            faulthandler.dump_traceback_later(HANG, exit=True)        # stuck: say where, and end
             signal.signal(signal.SIGINT, signal.default_int_handler)   # as under a terminal, whatever the harness left
             if not {heard!r}:
                 pool._say_busy = lambda busy: None
@@ -145,12 +148,12 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
     """)
     (tmp_path / "run.py").write_text(script)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py")], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+                            stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
     try:
         assert proc.stdout.readline().strip() == "started"
         proc.send_signal(signal.SIGINT)                    # to the parent only, as a terminal's Ctrl-C reaches it first
-        out, _ = proc.communicate(timeout=HANG_GUARD)      # would wait forever for the blocked workers
-        assert "interrupted" in out
+        out, err = proc.communicate(timeout=HANG_GUARD)    # would wait forever for the blocked workers
+        assert "interrupted" in out, err
         others = subprocess.run(["pgrep", "-f", str(tmp_path / "run.py")], capture_output=True, text=True).stdout.split()
         assert not others, "a worker was left running"
     finally:                                               # a failure leaves no blocked process behind

@@ -52,19 +52,38 @@ _STOPPING = frozenset(s for s in (getattr(signal, "SIGINT", None), getattr(signa
 
 @contextmanager
 def held_signals():
-    """Ctrl-C (SIGTERM, SIGHUP) held back in the main thread while the block runs, delivered right
-    after it.  Used around handing out work, which may start worker processes: interrupted between
-    starting a worker and recording it, the parent would not know that worker, could not end it,
-    and would wait for it for ever at the end (a worker blocked on a pipe never finishes)."""
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None or threading.current_thread() is not threading.main_thread():
+    """Ctrl-C (SIGTERM, SIGHUP) held back while the block runs and acted on right after it, as the
+    handler in place would have.  Used around handing out work, which may start worker processes:
+    interrupted between starting a worker and recording it, the parent would not know that worker,
+    could not end it, and would wait for it for ever at the end (a worker blocked on a pipe never
+    finishes).  Python runs signal handlers in the main thread only, whichever thread the system
+    delivered the signal to, so a handler (not a signal mask) is what holds it; elsewhere than in
+    the main thread nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = mask(signal.SIG_BLOCK, _STOPPING)
+    caught: list[int] = []
+    previous = {}
+    for sig in _STOPPING:
+        try:
+            previous[sig] = signal.signal(sig, lambda signum, frame: caught.append(signum))
+        except (ValueError, OSError):
+            pass
     try:
         yield
     finally:
-        mask(signal.SIG_SETMASK, old)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            _act_on(caught[0], previous.get(caught[0]))
+
+
+def _act_on(signum: int, handler) -> None:
+    """Do what ``handler`` (as :func:`signal.signal` returned it) does for ``signum``."""
+    if callable(handler):
+        handler(signum, None)                 # Python's default raises KeyboardInterrupt
+    elif handler == signal.SIG_DFL:
+        os.kill(os.getpid(), signum)          # the default action: end the process
 
 
 class ItemTimeout(Exception):
@@ -91,8 +110,8 @@ def _on_timer(signum, frame):
 def _init_worker(init, args, busy=None) -> None:
     global _busy
     _busy = busy
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)     # started while they were held
+    for sig in _STOPPING - {getattr(signal, "SIGINT", None)}:   # a worker forked while they were held
+        signal.signal(sig, signal.SIG_DFL)
     if busy is not None:
         busy.cancel_join_thread()     # a worker never waits at exit for the parent to read
     signal.signal(signal.SIGINT, signal.SIG_IGN)
