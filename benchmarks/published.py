@@ -11,29 +11,20 @@ prints, it does not fail.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def timed(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def ten_page_pdf(path: Path) -> None:
     from test_published_docx_pdf import pdf_report
     from test_published_html import numbers
+
     from xlsx_tool.formats import model
 
     pdf_report(numbers(model.load("2021")), path, extra_pages=7)
@@ -45,6 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     import published_forms as pf
     from test_published_html import numbers
+
     from xlsx_tool.formats import model
     from xlsx_tool.workbook import sample
 

@@ -65,6 +65,7 @@ print(n)
 
 def _one(args) -> None:
     import fills
+
     from xlsx_tool.workbook.template import write_template
 
     folder, i = args

@@ -22,7 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from web_harness import Client, Server  # noqa: E402
+from web_harness import Client, Server
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -61,6 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     import fills
+
     from xlsx_tool.workbook.template import write_template
 
     with tempfile.TemporaryDirectory() as tmp:
