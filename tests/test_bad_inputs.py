@@ -29,13 +29,13 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
-
 import bad_inputs
 import bad_inputs_hostile
 import bad_inputs_reattack
 import bad_inputs_workbook
+import pytest
 from bad_inputs import FIX, Case
+from interrupts import CTRL_C_AT_DEFAULT
 
 CASES = bad_inputs.CASES + bad_inputs_workbook.CASES + bad_inputs_hostile.CASES + bad_inputs_reattack.CASES
 
@@ -234,7 +234,7 @@ def start_and_interrupt(argv: list, env: dict, cwd: Path, how: int, delay: float
     """Start the command line and send it ``how``: after ``delay`` seconds, or (``None``) as soon as
     its temporary output file appears, i.e. in the middle of writing."""
     proc = subprocess.Popen([sys.executable, "-m", "xlsx_tool.cli", *argv], env=env, cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **CTRL_C_AT_DEFAULT)
     if delay is not None:
         time.sleep(delay)
     else:

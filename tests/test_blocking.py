@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from interrupts import CTRL_C_AT_DEFAULT
 
 from xlsx_tool.findings import Code, UserError
 from xlsx_tool.inputs import read_input
@@ -148,7 +149,8 @@ def test_ctrl_c_ends_workers_blocked_where_they_cannot_notice(tmp_path, heard):
     """)
     (tmp_path / "run.py").write_text(script)
     proc = subprocess.Popen([sys.executable, str(tmp_path / "run.py")], stdout=subprocess.PIPE, text=True,
-                            stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+                            stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent, start_new_session=True,
+                            **CTRL_C_AT_DEFAULT)
     try:
         assert proc.stdout.readline().strip() == "started"
         proc.send_signal(signal.SIGINT)                    # to the parent only, as a terminal's Ctrl-C reaches it first
@@ -170,8 +172,25 @@ def test_ctrl_c_while_work_is_handed_out_arrives_right_after():
     from xlsx_tool.review import pool
 
     reached_end_of_block = False
-    with pytest.raises(KeyboardInterrupt):
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)   # as under a terminal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with pool.held_signals():
+                os.kill(os.getpid(), signal.SIGINT)
+                reached_end_of_block = True
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert reached_end_of_block
+
+
+def test_an_ignored_ctrl_c_stays_ignored_after_handing_out_work():
+    # a run started in the background has Ctrl-C ignored: holding it must not turn it on
+    from xlsx_tool.review import pool
+
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
         with pool.held_signals():
             os.kill(os.getpid(), signal.SIGINT)
-            reached_end_of_block = True
-    assert reached_end_of_block
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 import review_folder as rf
+from interrupts import CTRL_C_AT_DEFAULT
+
+from xlsx_tool.findings import UserError
 from xlsx_tool.review import batch, findings_book, pool
 from xlsx_tool.review.roster import read_roster
-from xlsx_tool.findings import UserError
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +224,7 @@ def test_ctrl_c_leaves_a_complete_result_or_none(folder, tmp_path):
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     for delay in (0.6, 1.2, 2.0):
         proc = subprocess.Popen([sys.executable, "-m", "xlsx_tool.cli", "review", str(big), "-o", str(out), "--force"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **CTRL_C_AT_DEFAULT)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)

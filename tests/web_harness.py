@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from interrupts import CTRL_C_AT_DEFAULT
 from needs import require
 
 CHROMIUM = "/usr/bin/chromium"
@@ -46,7 +47,8 @@ class Server:
         launch = [script] if script else ["-m", "xlsx_tool.cli"]
         self.proc = subprocess.Popen([sys.executable, *launch, "serve", "--no-browser",
                                       "--port", "0", *args], cwd=self.base / "cwd", env=env,
-                                     stdout=open(self.out, "w"), stderr=open(self.err, "w"))
+                                     stdout=open(self.out, "w"), stderr=open(self.err, "w"),
+                                     **CTRL_C_AT_DEFAULT)
         self.url = self.code = None
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline and self.proc.poll() is None:
