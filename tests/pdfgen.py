@@ -82,16 +82,7 @@ def pdf_bytes(pages: list[Page], *, count: int | None = None) -> bytes:
     objs[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode()
     objs[pages_id - 1] = (f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
                           f"/Count {count if count is not None else len(kids)} >>").encode()
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
-    return bytes(out)
+    return serialize(objs, catalog)
 
 
 def glyphs(n: int, per_line: int = 60) -> bytes:
@@ -136,6 +127,20 @@ def shared_pdf(content: bytes, pages: int = 1, *, form: bytes | None = None, def
             for _ in range(pages)]
     objs[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode()
     objs[pages_id - 1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    return serialize(objs, catalog)
+
+
+def deflated_spaces(size: int) -> bytes:
+    """``size`` bytes of spaces, deflated (a few hundred KB for hundreds of MB)."""
+    import zlib
+
+    packer, chunk = zlib.compressobj(9), b" " * 2**24
+    return b"".join(packer.compress(chunk) for _ in range(size // len(chunk))) + packer.flush()
+
+
+def serialize(objs: list[bytes], catalog: int) -> bytes:
+    """A PDF file of ``objs`` (object ``i + 1`` is ``objs[i]``) with its cross-reference table;
+    ``catalog`` is the number of the document catalog."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for i, body in enumerate(objs, start=1):
@@ -146,11 +151,3 @@ def shared_pdf(content: bytes, pages: int = 1, *, form: bytes | None = None, def
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
     return bytes(out)
-
-
-def deflated_spaces(size: int) -> bytes:
-    """``size`` bytes of spaces, deflated (a few hundred KB for hundreds of MB)."""
-    import zlib
-
-    packer, chunk = zlib.compressobj(9), b" " * 2**24
-    return b"".join(packer.compress(chunk) for _ in range(size // len(chunk))) + packer.flush()
